@@ -1,0 +1,105 @@
+// The scheduler's view of the wire: packets in flight with a delivery time and a channel. Packets
+// on one channel are delivered in order (a socket direction); each HTTP-style exchange has its own
+// channel. All fault decisions for a packet are drawn here, from the network's own rng stream.
+import type { SimRng } from "./rng.js";
+import type { FaultCounts, FaultMix } from "./faults.js";
+
+export interface Packet {
+  id: number;
+  at: number;
+  channel: string;
+  label: string;
+  deliver: () => void | Promise<void>;
+}
+
+export interface NetworkContext {
+  now(): number;
+  rng: SimRng;
+  record(actor: string, kind: string, detail: string): void;
+  faults: FaultCounts;
+  /** The fault mix in force now (faults stop at the fault horizon). */
+  mix(): FaultMix | undefined;
+  /** Whether the client and server can reach each other now. */
+  partitioned(): boolean;
+}
+
+export class Network {
+  private nextID = 1;
+  private readonly packets: Packet[] = [];
+  /** Last scheduled delivery per channel, to keep channels FIFO under random latency. */
+  private readonly tail = new Map<string, number>();
+
+  constructor(readonly ctx: NetworkContext) {}
+
+  /** One-way latency plus any injected delay. */
+  latency(channel: string): number {
+    const mix = this.ctx.mix();
+    const base = mix ? mix.latency.min + this.ctx.rng.int(mix.latency.max - mix.latency.min + 1) : 1;
+    let extra = 0;
+    if (mix && this.ctx.rng.chance(mix.delay.p)) {
+      extra = 1 + this.ctx.rng.int(Math.max(1, mix.delay.max));
+      this.ctx.faults.delayed += 1;
+      this.record("net", "delay", `${channel} +${extra}ms`);
+    }
+    return base + extra;
+  }
+
+  send(channel: string, label: string, delayMs: number, deliver: () => void | Promise<void>): void {
+    const at = Math.max(this.ctx.now() + delayMs, this.tail.get(channel) ?? 0);
+    this.tail.set(channel, at);
+    this.packets.push({ id: this.nextID++, at, channel, label, deliver });
+  }
+
+  /** Drop every packet of a channel (a severed socket, a crashed node's connection). */
+  purge(channelPrefix: string): number {
+    let n = 0;
+    for (let i = this.packets.length - 1; i >= 0; i--) {
+      if (this.packets[i]!.channel.startsWith(channelPrefix)) {
+        this.packets.splice(i, 1);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The deliverable head of each channel, in a stable order. */
+  ready(now: number): Packet[] {
+    const heads = new Map<string, Packet>();
+    for (const p of this.packets) {
+      const h = heads.get(p.channel);
+      if (!h || p.at < h.at || (p.at === h.at && p.id < h.id)) heads.set(p.channel, p);
+    }
+    return [...heads.values()].filter((p) => p.at <= now).sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Deliver a channel's ready packets in order, all in one scheduling step: capnweb sends several
+   * frames per call, and a settle per frame would triple the cost of a call.
+   */
+  async deliverChannel(channel: string, now: number): Promise<string[]> {
+    const batch = this.packets.filter((p) => p.channel === channel && p.at <= now).sort((a, b) => a.at - b.at || a.id - b.id);
+    const labels: string[] = [];
+    for (const p of batch) {
+      const i = this.packets.indexOf(p);
+      if (i < 0) continue; // purged by an earlier delivery of this batch
+      this.packets.splice(i, 1);
+      labels.push(p.label);
+      await p.deliver();
+    }
+    return labels;
+  }
+
+  nextAt(): number | undefined {
+    let min: number | undefined;
+    for (const p of this.packets) if (min === undefined || p.at < min) min = p.at;
+    return min;
+  }
+
+  inFlight(): number {
+    return this.packets.length;
+  }
+
+  record(actor: string, kind: string, detail: string): void {
+    this.ctx.record(actor, kind, detail);
+  }
+}

@@ -1,0 +1,66 @@
+// Scenarios are JSON files under scenarios/, validated here with errors that name the bad field.
+import { readFileSync, existsSync, readdirSync } from "node:fs";
+import { resolve, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { FaultMix } from "./faults.js";
+import { WorkloadSpec } from "./workload.js";
+
+export const Design = z.enum(["outbox", "legacy"]);
+export type Design = z.infer<typeof Design>;
+
+export const Scenario = z.object({
+  name: z.string().min(1),
+  description: z.string().default(""),
+  transport: z.enum(["batch", "socket"]).default("batch"),
+  design: Design.default("outbox"),
+  dedupe: z.string().regex(/^(permanent|writer-seq|window\(\d+\))$/, "permanent | writer-seq | window(N)").default("permanent"),
+  workload: WorkloadSpec.default({}),
+  faults: FaultMix.default({}),
+  /** Faults stop this many virtual ms after the last user action; then the world must converge. */
+  faultTailMs: z.number().int().nonnegative().default(2_000),
+  client: z.object({
+    timeoutMs: z.number().int().positive().default(500),
+    maxBatch: z.number().int().positive().max(256).default(8),
+    backoff: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive() }).strict().default({ baseMs: 50, maxMs: 2_000 }),
+    expectCursor: z.boolean().default(false),
+  }).strict().default({}),
+  /** L1: convergence must follow the last fault within this many virtual ms. */
+  livenessMs: z.number().int().positive().default(30_000),
+  maxSteps: z.number().int().positive().default(200_000),
+}).strict();
+export type Scenario = z.infer<typeof Scenario>;
+
+export class ScenarioError extends Error {
+  constructor(message: string) { super(message); this.name = "ScenarioError"; }
+}
+
+export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
+
+export function listScenarios(): string[] {
+  return readdirSync(SCENARIO_DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+}
+
+/** A scenario by name (scenarios/<name>.json) or by path to a JSON file. */
+export function loadScenario(nameOrPath: string): Scenario {
+  const path = nameOrPath.endsWith(".json") ? resolve(nameOrPath) : join(SCENARIO_DIR, `${nameOrPath}.json`);
+  if (!existsSync(path)) {
+    throw new ScenarioError(`unknown scenario "${nameOrPath}" (known: ${listScenarios().join(", ")})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new ScenarioError(`scenario ${nameOrPath}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseScenario(raw, nameOrPath);
+}
+
+export function parseScenario(raw: unknown, label = "scenario"): Scenario {
+  const parsed = Scenario.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ScenarioError(`scenario ${label}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,84 @@
+// Socket-style in-memory transport: a capnweb RpcTransport pair over one connection whose two
+// directions are FIFO, as a WebSocket over TCP is. Faults are what a real socket can suffer:
+// delay (order kept), a stall (frames vanish until the connection is severed) and a sever (both
+// ends' receive() rejects). Single-frame loss inside a live session is not among them.
+import { RpcSession, type RpcStub, type RpcTransport } from "capnweb";
+import type { Network } from "./network.js";
+import { ConnectionLost, Inbox, type ServerEndpoint } from "./endpoint.js";
+
+type Direction = "c2s" | "s2c";
+
+class SocketEnd implements RpcTransport {
+  readonly inbox = new Inbox();
+  constructor(private readonly conn: SocketConnection, private readonly dir: Direction) {}
+  send(message: string): void { this.conn.transmit(this.dir, message); }
+  receive(): Promise<string> { return this.inbox.receive(); }
+  abort(reason: unknown): void { this.conn.sever(`aborted: ${reason instanceof Error ? reason.message : String(reason)}`); }
+}
+
+export class SocketConnection {
+  readonly client: SocketEnd;
+  readonly server: SocketEnd;
+  private readonly stalled = { c2s: false, s2c: false };
+  severed = false;
+
+  constructor(readonly id: number, private readonly network: Network) {
+    this.client = new SocketEnd(this, "c2s");
+    this.server = new SocketEnd(this, "s2c");
+  }
+
+  transmit(dir: Direction, message: string): void {
+    if (this.severed) return;
+    const { ctx } = this.network;
+    const mix = ctx.mix();
+    if (!this.stalled[dir] && (ctx.partitioned() || (mix && ctx.rng.chance(dir === "c2s" ? mix.drop : mix.dropResponse)))) {
+      this.stalled[dir] = true;
+      ctx.faults.dropped += 1;
+      this.network.record("net", "stall", `s${this.id}:${dir}${ctx.partitioned() ? " (partition)" : ""}`);
+    }
+    if (this.stalled[dir]) return;
+    if (mix && ctx.rng.chance(mix.sever)) {
+      ctx.faults.severed += 1;
+      this.sever("reset by network");
+      return;
+    }
+    const peer = dir === "c2s" ? this.server : this.client;
+    this.network.send(`s${this.id}:${dir}`, `s${this.id} ${dir}`, this.network.latency(`s${this.id}:${dir}`), () => peer.inbox.push(message));
+  }
+
+  sever(why: string): void {
+    if (this.severed) return;
+    this.severed = true;
+    this.network.purge(`s${this.id}:`);
+    this.network.record("net", "sever", `s${this.id} ${why}`);
+    const err = new ConnectionLost(why);
+    this.client.inbox.fail(err);
+    this.server.inbox.fail(err);
+  }
+}
+
+/** Opens connections to the server and remembers them so a crash can reset them all. */
+export class SocketWire {
+  private nextID = 1;
+  private readonly live = new Set<SocketConnection>();
+
+  constructor(private readonly network: Network, private readonly server: ServerEndpoint) {}
+
+  connect<T extends object>(): { conn: SocketConnection; main: RpcStub<T> } {
+    const conn = new SocketConnection(this.nextID++, this.network);
+    this.network.record("client", "connect", `s${conn.id}`);
+    if (this.server.isUp() && !this.network.ctx.partitioned()) {
+      this.live.add(conn);
+      new RpcSession(conn.server, this.server.main());
+    } else {
+      this.network.send(`s${conn.id}:s2c`, `s${conn.id} refused`, this.network.latency(`s${conn.id}`), () => conn.sever("refused"));
+    }
+    const session = new RpcSession<T>(conn.client);
+    return { conn, main: session.getRemoteMain() as unknown as RpcStub<T> };
+  }
+
+  severAll(why: string): void {
+    for (const c of this.live) c.sever(why);
+    this.live.clear();
+  }
+}

@@ -1,0 +1,84 @@
+// What the user does: an opencode-like session. Turns start with a user message carrying agent and
+// model; the assistant streams parts that are updated several times; diffs are shared now and then.
+// The workload is generated up front from its own rng stream, so faults never change it.
+import { z } from "zod";
+import type { SyncItem } from "../src/protocol/items.js";
+import type { SimRng } from "./rng.js";
+
+export const WorkloadSpec = z.object({
+  /** Stop generating once this many ops exist. */
+  ops: z.number().int().positive().max(100_000).default(50),
+  /** Parts per assistant message, and how many times each part is rewritten while streaming. */
+  partsPerTurn: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).strict().default({ min: 1, max: 3 }),
+  partUpdates: z.object({ min: z.number().int().positive(), max: z.number().int().positive() }).strict().default({ min: 1, max: 3 }),
+  /** Chance that a turn ends with a session_diff. */
+  diffChance: z.number().min(0).max(1).default(0.4),
+  /** Virtual ms between consecutive user actions. */
+  spacingMs: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).strict().default({ min: 5, max: 60 }),
+  /** Revoke the share (and hand the client new credentials) after these op indexes. */
+  revokeAfter: z.array(z.number().int().nonnegative()).default([]),
+}).strict();
+export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
+
+export type Action =
+  | { kind: "enqueue"; at: number; index: number; item: SyncItem; dependsOn: number[] }
+  | { kind: "revoke"; at: number };
+
+export const AGENTS = ["build", "plan", "general"] as const;
+export const MODELS = ["anthropic/claude-sonnet", "openai/gpt-5", "google/gemini-pro"] as const;
+
+export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "ses_1"): Action[] {
+  const actions: Action[] = [];
+  let at = 0;
+  let index = 0;
+  const between = (r: { min: number; max: number }) => r.min + rng.int(Math.max(0, r.max - r.min) + 1);
+  const push = (item: SyncItem, dependsOn: number[] = []): number => {
+    at += between(spec.spacingMs);
+    const i = index++;
+    actions.push({ kind: "enqueue", at, index: i, item, dependsOn });
+    if (spec.revokeAfter.includes(i)) actions.push({ kind: "revoke", at: at + 1 });
+    return i;
+  };
+  const full = () => index >= spec.ops;
+
+  push({ type: "session", data: { id: sessionID, title: "sim session" } });
+  let turn = 0;
+  while (!full()) {
+    turn += 1;
+    const agent = rng.pick(AGENTS);
+    const model = rng.pick(MODELS);
+    const userID = `msg_${String(turn).padStart(4, "0")}_u`;
+    const user = push({ type: "message", data: { id: userID, sessionID, role: "user", agent, model } });
+    if (full()) break;
+    const assistantID = `msg_${String(turn).padStart(4, "0")}_a`;
+    const assistant = push({ type: "message", data: { id: assistantID, sessionID, role: "assistant", status: "streaming" } }, [user]);
+    const parts = between(spec.partsPerTurn);
+    for (let p = 0; p < parts && !full(); p++) {
+      const partID = `prt_${turn}_${p}`;
+      const updates = between(spec.partUpdates);
+      let text = "";
+      for (let v = 0; v < updates && !full(); v++) {
+        text += rng.id(" ");
+        push({ type: "part", data: { id: partID, messageID: assistantID, text, version: v } }, [assistant]);
+      }
+    }
+    if (full()) break;
+    push({ type: "message", data: { id: assistantID, sessionID, role: "assistant", status: "completed" } }, [assistant]);
+    if (!full() && rng.chance(spec.diffChance)) {
+      const files = 1 + rng.int(3);
+      const diffs = Array.from({ length: files }, () => ({ file: `src/file${rng.int(6)}.ts`, additions: rng.int(50), deletions: rng.int(20) }));
+      const unique = [...new Map(diffs.map((d) => [d.file, d])).values()];
+      push({ type: "session_diff", data: { sessionID, diffs: unique } });
+    }
+  }
+  return actions;
+}
+
+/** The agent and model of the last user message: what the share must show (C2). */
+export function lastUserChoice(items: SyncItem[]): { agent?: string; model?: string } | undefined {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i]!;
+    if (it.type === "message" && it.data.role === "user") return { agent: it.data.agent, model: it.data.model };
+  }
+  return undefined;
+}

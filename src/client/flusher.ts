@@ -1,0 +1,109 @@
+// Drains the outbox: one batch in flight at a time, sent as ONE pipelined round trip
+// `redeemShare(id, secret).appendOps(batch)`, retried with backoff until acked.
+import type { RpcStub } from "capnweb";
+import type { Ack } from "../protocol/envelope.js";
+import type { ShareCapApi } from "../protocol/api.js";
+import type { Clock, Rng, TimerHandle } from "../protocol/ports.js";
+import { errorCode, type ErrorCode } from "../protocol/errors.js";
+import { Outbox, type ReservedBatch } from "./outbox.js";
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
+import type { Connector } from "./connector.js";
+import { TimeoutError, withTimeout } from "./timeout.js";
+
+export interface FlusherOptions {
+  maxBatch: number;
+  timeoutMs: number;
+  backoff: BackoffPolicy;
+  /** Stamp the first op of each batch with the watermark as an optimistic precondition. */
+  expectCursor: boolean;
+}
+
+export const DEFAULT_FLUSHER: FlusherOptions = { maxBatch: 8, timeoutMs: 500, backoff: DEFAULT_BACKOFF, expectCursor: false };
+
+/** Errors no retry can cure: the batch is marked failed. */
+const PERMANENT: ReadonlySet<ErrorCode> = new Set(["MalformedOps", "BatchTooLarge", "UnknownShare"]);
+
+export type FlushEvent =
+  | { kind: "send"; batchID: string; opIDs: string[]; resend: boolean }
+  | { kind: "ack"; batchID: string; ack: Ack }
+  | { kind: "error"; batchID: string; error: string; permanent: boolean };
+
+export class Flusher {
+  private busy = false;
+  private stopped = false;
+  private wake: TimerHandle | undefined;
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly connector: Connector,
+    private readonly clock: Clock,
+    private readonly rng: Rng,
+    private readonly options: FlusherOptions = DEFAULT_FLUSHER,
+    private readonly onEvent?: (e: FlushEvent) => void,
+  ) {}
+
+  /** Something changed (enqueue, new credentials, restart): flush as soon as possible. */
+  kick(): void {
+    this.schedule(this.clock.now());
+  }
+
+  /** The node crashed: no continuation of this object may touch anything again. */
+  stop(): void {
+    this.stopped = true;
+    if (this.wake) this.clock.clearTimer(this.wake);
+  }
+
+  private schedule(at: number | undefined): void {
+    if (this.stopped || at === undefined) return;
+    if (this.wake) this.clock.clearTimer(this.wake);
+    this.wake = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => {
+      this.wake = undefined;
+      void this.flushOnce();
+    });
+  }
+
+  private async flushOnce(): Promise<void> {
+    if (this.busy || this.stopped) return;
+    const creds = this.outbox.credentials();
+    if (!creds) return;
+    const batch = this.outbox.reserveBatch(this.clock.now(), this.options.maxBatch);
+    if (!batch) return this.schedule(this.outbox.nextWakeAt(this.clock.now()));
+    this.busy = true;
+    const expected = this.options.expectCursor ? this.outbox.watermark() : undefined;
+    const ops = batch.rows.map((row, i) => Outbox.envelope(row, this.outbox.writerID, creds.epoch, i === 0 ? expected : undefined));
+    this.onEvent?.({ kind: "send", batchID: batch.batchID, opIDs: ops.map((o) => o.op_id), resend: batch.resend });
+    let cap: RpcStub<ShareCapApi> | undefined;
+    try {
+      cap = this.connector.main().redeemShare(creds.shareID, creds.secret) as unknown as RpcStub<ShareCapApi>;
+      const ack = (await withTimeout(cap.appendOps(ops), this.options.timeoutMs, this.clock)) as Ack;
+      if (this.stopped) return;
+      this.outbox.recordAck(batch, ack, this.retryAt(batch));
+      this.onEvent?.({ kind: "ack", batchID: batch.batchID, ack });
+    } catch (e) {
+      if (this.stopped) return;
+      this.fail(batch, e);
+    } finally {
+      disposeQuietly(cap);
+      this.busy = false;
+    }
+    this.schedule(this.outbox.nextWakeAt(this.clock.now()));
+  }
+
+  private fail(batch: ReservedBatch, e: unknown): void {
+    if (e instanceof TimeoutError) this.connector.abort(e);
+    const code = errorCode(e);
+    const permanent = code !== undefined && PERMANENT.has(code);
+    const message = code ?? (e instanceof Error ? e.message : String(e));
+    this.outbox.recordFailure(batch, message, this.retryAt(batch), permanent);
+    this.onEvent?.({ kind: "error", batchID: batch.batchID, error: message, permanent });
+  }
+
+  private retryAt(batch: ReservedBatch): number {
+    const attempts = Math.max(...batch.rows.map((r) => r.attempts)) + 1;
+    return this.clock.now() + backoffDelay(this.options.backoff, attempts, this.rng);
+  }
+}
+
+function disposeQuietly(stub: { [Symbol.dispose]?: () => void } | undefined): void {
+  try { stub?.[Symbol.dispose]?.(); } catch { /* the session may already be gone */ }
+}

@@ -1,0 +1,202 @@
+// The durable client outbox. Every state change is one SQLite transaction, so a crash between any
+// two calls leaves a state the restarted client can resume from.
+import type Database from "better-sqlite3";
+import type { Ack, Op } from "../protocol/envelope.js";
+import { isRetryable } from "../protocol/envelope.js";
+import type { ShareInfo } from "../protocol/api.js";
+import type { SyncItem } from "../protocol/items.js";
+import type { Rng } from "../protocol/ports.js";
+import { formatOpId } from "../protocol/op-id.js";
+import { OUTBOX_SCHEMA } from "./outbox-schema.js";
+
+export type RowState = "pending" | "in_flight" | "acked" | "failed";
+
+export interface OutboxRow {
+  position: number;
+  op_id: string;
+  writer_seq: number;
+  batch_id: string | null;
+  seq: number | null;
+  depends_on: string[];
+  item: SyncItem;
+  state: RowState;
+  attempts: number;
+  next_retry_at: number;
+  last_error: string | null;
+}
+
+export interface Credentials { shareID: string; secret: string; epoch: number }
+
+export interface ReservedBatch { batchID: string; rows: OutboxRow[]; resend: boolean }
+
+interface RawRow extends Omit<OutboxRow, "depends_on" | "item"> { depends_on: string; item: string }
+
+export interface OutboxOptions {
+  /** Test-only fault: mark rows acked and advance the watermark in two transactions. */
+  brokenSplitAck?: boolean;
+}
+
+export class Outbox {
+  readonly writerID: string;
+  private readonly stmt;
+
+  constructor(private readonly db: Database.Database, rng: Rng, private readonly options: OutboxOptions = {}) {
+    db.exec(OUTBOX_SCHEMA);
+    // A client that lost its database mints a new writer id: its old numbers mean nothing now.
+    db.prepare("INSERT OR IGNORE INTO sync_state (id, writer_id, next_writer_seq) VALUES (1, ?, 1)").run(rng.id("w-"));
+    this.writerID = db.prepare("SELECT writer_id FROM sync_state WHERE id = 1").pluck().get() as string;
+    this.stmt = {
+      state: db.prepare("SELECT share_id, secret, epoch, watermark, next_writer_seq FROM sync_state WHERE id = 1"),
+      bumpSeq: db.prepare("UPDATE sync_state SET next_writer_seq = next_writer_seq + 1 WHERE id = 1"),
+      insert: db.prepare(
+        "INSERT INTO outbox (op_id, writer_seq, depends_on, item, state) VALUES (?, ?, ?, ?, 'pending')",
+      ),
+      setCreds: db.prepare("UPDATE sync_state SET share_id = ?, secret = ?, epoch = ? WHERE id = 1"),
+      watermark: db.prepare("UPDATE sync_state SET watermark = MAX(watermark, ?) WHERE id = 1"),
+      openBatch: db.prepare(
+        "SELECT batch_id, MAX(next_retry_at) AS ready_at FROM outbox WHERE batch_id IS NOT NULL " +
+          "AND state IN ('pending', 'in_flight') GROUP BY batch_id ORDER BY MIN(position) LIMIT 1",
+      ),
+      batchRows: db.prepare("SELECT * FROM outbox WHERE batch_id = ? AND state IN ('pending', 'in_flight') ORDER BY seq"),
+      fresh: db.prepare("SELECT * FROM outbox WHERE batch_id IS NULL AND state = 'pending' ORDER BY position LIMIT ?"),
+      assign: db.prepare("UPDATE outbox SET batch_id = ?, seq = ? WHERE op_id = ?"),
+      setState: db.prepare("UPDATE outbox SET state = ? WHERE op_id = ?"),
+      markBatchInFlight: db.prepare("UPDATE outbox SET state = 'in_flight' WHERE batch_id = ? AND state = 'pending'"),
+      retry: db.prepare(
+        "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_retry_at = ?, last_error = ? WHERE op_id = ?",
+      ),
+      fail: db.prepare("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE op_id = ?"),
+      recover: db.prepare("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"),
+      all: db.prepare("SELECT * FROM outbox ORDER BY position"),
+      counts: db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state"),
+      nextFresh: db.prepare("SELECT 1 FROM outbox WHERE batch_id IS NULL AND state = 'pending' LIMIT 1").pluck(),
+    };
+  }
+
+  credentials(): Credentials | undefined {
+    const s = this.stmt.state.get() as { share_id: string | null; secret: string | null; epoch: number };
+    return s.share_id && s.secret ? { shareID: s.share_id, secret: s.secret, epoch: s.epoch } : undefined;
+  }
+
+  setCredentials(share: ShareInfo): void {
+    this.stmt.setCreds.run(share.id, share.secret, share.epoch);
+  }
+
+  watermark(): number {
+    return (this.stmt.state.get() as { watermark: number }).watermark;
+  }
+
+  /** Durable before anything is sent: the op gets its gapless writer_seq in the same transaction. */
+  enqueue(item: SyncItem, dependsOn: string[] = []): string {
+    return this.db.transaction(() => {
+      const seq = (this.stmt.state.get() as { next_writer_seq: number }).next_writer_seq;
+      const opID = formatOpId(this.writerID, seq);
+      this.stmt.insert.run(opID, seq, JSON.stringify(dependsOn), JSON.stringify(item));
+      this.stmt.bumpSeq.run();
+      return opID;
+    })();
+  }
+
+  /**
+   * The batch to send now: an unfinished batch is resent as it was (same batch_id, same order);
+   * otherwise the oldest fresh rows become a new batch. Undefined when nothing is due.
+   */
+  reserveBatch(now: number, maxOps: number): ReservedBatch | undefined {
+    return this.db.transaction((): ReservedBatch | undefined => {
+      const open = this.stmt.openBatch.get() as { batch_id: string; ready_at: number } | undefined;
+      if (open) {
+        if (open.ready_at > now) return undefined;
+        this.stmt.markBatchInFlight.run(open.batch_id);
+        return { batchID: open.batch_id, rows: this.rowsOf(open.batch_id), resend: true };
+      }
+      const fresh = (this.stmt.fresh.all(maxOps) as RawRow[]).map(decode);
+      if (fresh.length === 0) return undefined;
+      const batchID = `${this.writerID}/b${fresh[0]!.writer_seq}`;
+      fresh.forEach((row, i) => this.stmt.assign.run(batchID, i, row.op_id));
+      this.stmt.markBatchInFlight.run(batchID);
+      return { batchID, rows: this.rowsOf(batchID), resend: false };
+    })();
+  }
+
+  /** Applied and duplicate rows become acked together with the watermark: one transaction. */
+  recordAck(batch: ReservedBatch, ack: Ack, retryAt: number): void {
+    const done = new Set([...ack.applied, ...ack.duplicates]);
+    const rejected = new Map(ack.rejected.map((r) => [r.op_id, r.reason]));
+    const markRows = () => {
+      for (const row of batch.rows) {
+        const reason = rejected.get(row.op_id);
+        if (done.has(row.op_id)) this.stmt.setState.run("acked", row.op_id);
+        else if (reason && !isRetryable(reason)) this.stmt.fail.run(reason, row.op_id);
+        else this.stmt.retry.run(retryAt, reason ?? "NotInAck", row.op_id);
+      }
+    };
+    if (this.options.brokenSplitAck) {
+      this.db.transaction(markRows)();
+      this.afterSplitAck?.();
+      this.stmt.watermark.run(ack.cursor);
+      return;
+    }
+    this.db.transaction(() => {
+      markRows();
+      this.stmt.watermark.run(ack.cursor);
+    })();
+  }
+
+  /** Hook for the planted split-ack bug: the sim may crash the node between the two commits. */
+  afterSplitAck?: () => void;
+
+  /** The whole batch failed (timeout, disconnect, error): retry it later, or give up if permanent. */
+  recordFailure(batch: ReservedBatch, error: string, retryAt: number, permanent: boolean): void {
+    this.db.transaction(() => {
+      for (const row of batch.rows) {
+        if (permanent) this.stmt.fail.run(error, row.op_id);
+        else this.stmt.retry.run(retryAt, error, row.op_id);
+      }
+    })();
+  }
+
+  /** After a restart nothing is in flight any more: those rows are resent, the server dedupes. */
+  recoverAfterRestart(): number {
+    return this.stmt.recover.run().changes;
+  }
+
+  /** Virtual time at which a flush could next do something, or undefined when idle. */
+  nextWakeAt(now: number): number | undefined {
+    const open = this.stmt.openBatch.get() as { ready_at: number } | undefined;
+    if (open) return Math.max(now, open.ready_at);
+    return this.stmt.nextFresh.get() ? now : undefined;
+  }
+
+  rows(): OutboxRow[] {
+    return (this.stmt.all.all() as RawRow[]).map(decode);
+  }
+
+  counts(): Record<RowState, number> {
+    const out: Record<RowState, number> = { pending: 0, in_flight: 0, acked: 0, failed: 0 };
+    for (const r of this.stmt.counts.all() as { state: RowState; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+
+  /** The envelope for a row, stamped with the epoch of the credentials it is sent under. */
+  static envelope(row: OutboxRow, writerID: string, epoch: number, expectedCursor?: number): Op {
+    return {
+      op_id: row.op_id,
+      batch_id: row.batch_id ?? "",
+      seq: row.seq ?? 0,
+      writer_id: writerID,
+      writer_seq: row.writer_seq,
+      depends_on: row.depends_on,
+      ...(expectedCursor === undefined ? {} : { expected_cursor: expectedCursor }),
+      capability_epoch: epoch,
+      item: row.item,
+    };
+  }
+
+  private rowsOf(batchID: string): OutboxRow[] {
+    return (this.stmt.batchRows.all(batchID) as RawRow[]).map(decode);
+  }
+}
+
+function decode(raw: RawRow): OutboxRow {
+  return { ...raw, depends_on: JSON.parse(raw.depends_on) as string[], item: JSON.parse(raw.item) as SyncItem };
+}

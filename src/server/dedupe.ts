@@ -1,0 +1,90 @@
+// Dedupe ledger policies. Each answers "has this op already had its effect?" and records an
+// applied op. They differ in what they store and therefore in what they can still recognise.
+import type Database from "better-sqlite3";
+import type { Op } from "../protocol/envelope.js";
+import { parseOpId } from "../protocol/op-id.js";
+
+export type DedupePolicy =
+  | { kind: "permanent" }
+  | { kind: "window"; size: number }
+  | { kind: "writer-seq" };
+
+export type DedupeVerdict =
+  | { kind: "new" }
+  | { kind: "duplicate" }
+  | { kind: "gap"; expected: number }
+  | { kind: "unknown-writer" };
+
+export interface DedupeLedger {
+  check(shareID: string, op: Op): DedupeVerdict;
+  record(shareID: string, op: Op, cursor: number): void;
+  /** Whether `opID` (a dependency) is known to have been applied. */
+  hasApplied(shareID: string, opID: string): boolean;
+}
+
+export function describePolicy(p: DedupePolicy): string {
+  return p.kind === "window" ? `window(${p.size})` : p.kind;
+}
+
+export function parsePolicy(text: string): DedupePolicy {
+  if (text === "permanent" || text === "writer-seq") return { kind: text };
+  const m = /^window\((\d+)\)$/.exec(text);
+  if (m) return { kind: "window", size: Number(m[1]) };
+  throw new Error(`unknown dedupe policy "${text}" (permanent | window(N) | writer-seq)`);
+}
+
+export function makeLedger(db: Database.Database, policy: DedupePolicy): DedupeLedger {
+  switch (policy.kind) {
+    case "permanent": return opIdLedger(db, undefined);
+    case "window": return opIdLedger(db, policy.size);
+    case "writer-seq": return writerSeqLedger(db);
+  }
+}
+
+/** An op_id log, kept forever or trimmed to the last `window` applied ops of the share. */
+function opIdLedger(db: Database.Database, window: number | undefined): DedupeLedger {
+  const has = db.prepare("SELECT 1 FROM op_ledger WHERE share_id = ? AND op_id = ?").pluck();
+  const insert = db.prepare("INSERT INTO op_ledger (share_id, op_id, cursor) VALUES (?, ?, ?)");
+  const trim = db.prepare("DELETE FROM op_ledger WHERE share_id = ? AND cursor <= ?");
+  return {
+    check: (shareID, op) => (has.get(shareID, op.op_id) ? { kind: "duplicate" } : { kind: "new" }),
+    record: (shareID, op, cursor) => {
+      insert.run(shareID, op.op_id, cursor);
+      if (window !== undefined) trim.run(shareID, cursor - window);
+    },
+    // A window forgets: a dependency older than the window reads as missing (documented limit).
+    hasApplied: (shareID, opID) => has.get(shareID, opID) !== undefined,
+  };
+}
+
+/**
+ * One high-water mark per (share, writer): the writer numbers its ops gaplessly, so "seq ≤ hwm"
+ * is an exact duplicate test in O(writers) storage (Replicache lastMutationID, Kafka producer id).
+ */
+function writerSeqLedger(db: Database.Database): DedupeLedger {
+  const get = db.prepare("SELECT hwm FROM writer_hwm WHERE share_id = ? AND writer_id = ?").pluck();
+  const upsert = db.prepare(
+    "INSERT INTO writer_hwm (share_id, writer_id, hwm) VALUES (?, ?, ?) " +
+      "ON CONFLICT (share_id, writer_id) DO UPDATE SET hwm = excluded.hwm",
+  );
+  return {
+    check: (shareID, op) => {
+      const hwm = get.get(shareID, op.writer_id) as number | undefined;
+      // A writer introduces itself with its first op; any other first contact is a lost history.
+      if (hwm === undefined) return op.writer_seq === 1 ? { kind: "new" } : { kind: "unknown-writer" };
+      if (op.writer_seq <= hwm) return { kind: "duplicate" };
+      if (op.writer_seq > hwm + 1) return { kind: "gap", expected: hwm + 1 };
+      return { kind: "new" };
+    },
+    record: (shareID, op) => {
+      upsert.run(shareID, op.writer_id, op.writer_seq);
+    },
+    hasApplied: (shareID, opID) => {
+      const dep = parseOpId(opID);
+      if (!dep) return false;
+      const hwm = get.get(shareID, dep.writer) as number | undefined;
+      return hwm !== undefined && dep.seq <= hwm;
+    },
+  };
+}
+

@@ -1,0 +1,150 @@
+// The server's durable logic, free of RPC: shares, credentials, epochs and the transactional
+// append. Capabilities (capabilities.ts) are thin capnweb wrappers over this.
+import type Database from "better-sqlite3";
+import type { Ack, Op, Rejection } from "../protocol/envelope.js";
+import type { ShareInfo, ShareRow } from "../protocol/api.js";
+import type { SyncItem } from "../protocol/items.js";
+import type { Rng } from "../protocol/ports.js";
+import { SturdyError } from "../protocol/errors.js";
+import { itemRows } from "../protocol/fold.js";
+import { openServerSchema } from "./schema.js";
+import { makeLedger, type DedupeLedger, type DedupePolicy } from "./dedupe.js";
+
+/** What the server tells an observer (the sim's checker) about each effect it commits. */
+export type ServerEvent =
+  | { kind: "applied"; shareID: string; op: Op; cursor: number; shareEpoch: number; via: "appendOps" }
+  | { kind: "synced"; shareID: string; item: SyncItem; via: "syncShare" }
+  | { kind: "revoked"; shareID: string; epoch: number };
+
+export interface ShareStoreOptions {
+  dedupe: DedupePolicy;
+  rng: Rng;
+  observer?: (event: ServerEvent) => void;
+  /** Test-only fault: skip the ledger so the property suite can prove it catches double-apply. */
+  brokenNoDedupe?: boolean;
+}
+
+interface ShareRecord { id: string; session_id: string; secret: string; epoch: number; cursor: number }
+
+export class ShareStore {
+  private readonly ledger: DedupeLedger;
+  private readonly stmt;
+
+  constructor(private readonly db: Database.Database, private readonly options: ShareStoreOptions) {
+    openServerSchema(db);
+    this.ledger = makeLedger(db, options.dedupe);
+    this.stmt = {
+      insertShare: db.prepare("INSERT INTO shares (id, session_id, secret) VALUES (?, ?, ?)"),
+      share: db.prepare("SELECT id, session_id, secret, epoch, cursor FROM shares WHERE id = ?"),
+      setCursor: db.prepare("UPDATE shares SET cursor = ? WHERE id = ?"),
+      rotate: db.prepare("UPDATE shares SET secret = ?, epoch = epoch + 1 WHERE id = ?"),
+      upsertRow: db.prepare(
+        "INSERT INTO share_rows (share_id, key, dup, value) VALUES (?, ?, 0, ?) " +
+          "ON CONFLICT (share_id, key, dup) DO UPDATE SET value = excluded.value",
+      ),
+      appendRow: db.prepare(
+        "INSERT INTO share_rows (share_id, key, dup, value) " +
+          "SELECT @share, @key, COALESCE(MAX(dup) + 1, 0), @value FROM share_rows WHERE share_id = @share AND key = @key",
+      ),
+      rows: db.prepare("SELECT key, dup, value FROM share_rows WHERE share_id = ? ORDER BY key, dup"),
+      countShares: db.prepare("SELECT COUNT(*) FROM shares").pluck(),
+    };
+  }
+
+  createShare(sessionID: string): ShareInfo {
+    const id = `share-${(this.stmt.countShares.get() as number) + 1}-${this.options.rng.id("")}`;
+    const secret = this.options.rng.id("secret-");
+    this.stmt.insertShare.run(id, sessionID, secret);
+    return this.info(this.mustGet(id));
+  }
+
+  /** Checks credentials; the caller gets the share as it is now (id, epoch, cursor). */
+  authenticate(shareID: string, secret: string): ShareRecord {
+    const share = this.mustGet(shareID);
+    if (share.secret !== secret) throw new SturdyError("WrongSecret", `wrong secret for share ${shareID}`);
+    return share;
+  }
+
+  current(shareID: string): ShareRecord {
+    return this.mustGet(shareID);
+  }
+
+  /** Revocation rotates the secret and bumps the epoch: every older capability and envelope dies. */
+  revoke(shareID: string, secret: string): ShareInfo {
+    this.authenticate(shareID, secret);
+    this.stmt.rotate.run(this.options.rng.id("secret-"), shareID);
+    const share = this.mustGet(shareID);
+    this.options.observer?.({ kind: "revoked", shareID, epoch: share.epoch });
+    return this.info(share);
+  }
+
+  /** The whole batch in one transaction: apply + ledger + cursor commit together or not at all. */
+  appendOps(shareID: string, capEpoch: number, ops: Op[]): Ack {
+    return this.db.transaction((): Ack => {
+      const share = this.mustGet(shareID);
+      if (capEpoch !== share.epoch) {
+        throw new SturdyError("StaleEpoch", `capability epoch ${capEpoch} is older than share epoch ${share.epoch}`);
+      }
+      const applied: string[] = [];
+      const duplicates: string[] = [];
+      const rejected: Rejection[] = [];
+      const known = (opID: string) => applied.includes(opID) || this.ledger.hasApplied(shareID, opID);
+      let cursor = share.cursor;
+      ops.forEach((op, index) => {
+        const verdict = this.options.brokenNoDedupe ? { kind: "new" as const } : this.ledger.check(shareID, op);
+        if (verdict.kind === "duplicate") return void duplicates.push(op.op_id);
+        if (verdict.kind === "unknown-writer") return void rejected.push({ op_id: op.op_id, reason: "UnknownWriter" });
+        if (verdict.kind === "gap") return void rejected.push({ op_id: op.op_id, reason: "WriterGap", expected_seq: verdict.expected });
+        if (op.capability_epoch !== share.epoch) return void rejected.push({ op_id: op.op_id, reason: "StaleEpoch" });
+        // expected_cursor is a precondition of the batch, stamped on its first op.
+        if (index === 0 && op.expected_cursor !== undefined && op.expected_cursor !== cursor) {
+          for (const o of ops) rejected.push({ op_id: o.op_id, reason: "CursorMismatch" });
+          return;
+        }
+        if (rejected.some((r) => r.reason === "CursorMismatch")) return;
+        if (!this.dependenciesMet(shareID, op, known)) return void rejected.push({ op_id: op.op_id, reason: "MissingDependency" });
+        for (const w of itemRows(op.item)) this.stmt.upsertRow.run(shareID, w.key, w.value);
+        cursor += 1;
+        this.ledger.record(shareID, op, cursor);
+        applied.push(op.op_id);
+        this.options.observer?.({ kind: "applied", shareID, op, cursor, shareEpoch: share.epoch, via: "appendOps" });
+      });
+      this.stmt.setCursor.run(cursor, shareID);
+      return { cursor, epoch: share.epoch, applied, duplicates, rejected };
+    })();
+  }
+
+  /** Today's path: no op identity, session_diff appended (so a resend duplicates it). */
+  syncShare(shareID: string, secret: string, items: SyncItem[]): { ok: true } {
+    this.db.transaction(() => {
+      this.authenticate(shareID, secret);
+      for (const item of items) {
+        for (const w of itemRows(item)) {
+          if (item.type === "session_diff") this.stmt.appendRow.run({ share: shareID, key: w.key, value: w.value });
+          else this.stmt.upsertRow.run(shareID, w.key, w.value);
+        }
+        this.options.observer?.({ kind: "synced", shareID, item, via: "syncShare" });
+      }
+    })();
+    return { ok: true };
+  }
+
+  snapshot(shareID: string): ShareRow[] {
+    this.mustGet(shareID);
+    return this.stmt.rows.all(shareID) as ShareRow[];
+  }
+
+  private dependenciesMet(shareID: string, op: Op, known: (opID: string) => boolean): boolean {
+    return op.depends_on.every((dep) => known(dep));
+  }
+
+  private mustGet(shareID: string): ShareRecord {
+    const share = this.stmt.share.get(shareID) as ShareRecord | undefined;
+    if (!share) throw new SturdyError("UnknownShare", `no share ${shareID}`);
+    return share;
+  }
+
+  private info(share: ShareRecord): ShareInfo {
+    return { id: share.id, secret: share.secret, url: `https://share.invalid/${share.id}`, epoch: share.epoch };
+  }
+}
