@@ -178,7 +178,9 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   };
 
   let quiet = false;
-  while (step < scenario.maxSteps) {
+  // A run that has not converged long after the last fault has already failed L1: stop there.
+  const deadline = horizon + scenario.livenessMs;
+  while (step < scenario.maxSteps && clock.now() <= deadline) {
     await settle();
     batchWire.submitOpen();
     checker.step = step;
@@ -214,7 +216,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   let lost = 0;
   const convergenceMs = Math.max(0, clock.now() - Math.max(lastFaultAt, actions[actions.length - 1]?.at ?? 0));
   if (!quiet) {
-    checker.fail("L1", `no quiescence within ${scenario.maxSteps} steps`);
+    checker.fail("L1", `no quiescence within ${scenario.maxSteps} steps / ${deadline} virtual ms`);
   } else {
     lost = checker.checkFinal(server.store.snapshot(share.id), items, client.outbox?.counts());
     if (convergenceMs > scenario.livenessMs) checker.fail("L1", `converged ${convergenceMs} ms after the last fault (bound ${scenario.livenessMs})`);

@@ -88,3 +88,8 @@ function writerSeqLedger(db: Database.Database): DedupeLedger {
   };
 }
 
+
+/** The planted bug: a ledger that remembers nothing, so every retry applies again. */
+export function forgetfulLedger(): DedupeLedger {
+  return { check: () => ({ kind: "new" }), record: () => {}, hasApplied: () => true };
+}

@@ -8,7 +8,7 @@ import type { Rng } from "../protocol/ports.js";
 import { SturdyError } from "../protocol/errors.js";
 import { itemRows } from "../protocol/fold.js";
 import { openServerSchema } from "./schema.js";
-import { makeLedger, type DedupeLedger, type DedupePolicy } from "./dedupe.js";
+import { forgetfulLedger, makeLedger, type DedupeLedger, type DedupePolicy } from "./dedupe.js";
 
 /** What the server tells an observer (the sim's checker) about each effect it commits. */
 export type ServerEvent =
@@ -32,7 +32,7 @@ export class ShareStore {
 
   constructor(private readonly db: Database.Database, private readonly options: ShareStoreOptions) {
     openServerSchema(db);
-    this.ledger = makeLedger(db, options.dedupe);
+    this.ledger = options.brokenNoDedupe ? forgetfulLedger() : makeLedger(db, options.dedupe);
     this.stmt = {
       insertShare: db.prepare("INSERT INTO shares (id, session_id, secret) VALUES (?, ?, ?)"),
       share: db.prepare("SELECT id, session_id, secret, epoch, cursor FROM shares WHERE id = ?"),
@@ -91,7 +91,7 @@ export class ShareStore {
       const known = (opID: string) => applied.includes(opID) || this.ledger.hasApplied(shareID, opID);
       let cursor = share.cursor;
       ops.forEach((op, index) => {
-        const verdict = this.options.brokenNoDedupe ? { kind: "new" as const } : this.ledger.check(shareID, op);
+        const verdict = this.ledger.check(shareID, op);
         if (verdict.kind === "duplicate") return void duplicates.push(op.op_id);
         if (verdict.kind === "unknown-writer") return void rejected.push({ op_id: op.op_id, reason: "UnknownWriter" });
         if (verdict.kind === "gap") return void rejected.push({ op_id: op.op_id, reason: "WriterGap", expected_seq: verdict.expected });

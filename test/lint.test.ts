@@ -1,0 +1,30 @@
+// The determinism lint must catch what it bans, and allow only what says why.
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+// @ts-expect-error plain ESM script without types
+import { lint } from "../scripts/lint-determinism.mjs";
+
+function lintSource(source: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "lint-"));
+  writeFileSync(join(dir, "x.ts"), source);
+  return lint([dir]);
+}
+
+describe("determinism lint", () => {
+  it.each(["Math.random()", "Date.now()", "new Date()", "setTimeout(f, 1)", "setInterval(f, 1)", "crypto.randomUUID()", "performance.now()"])(
+    "flags %s",
+    (code) => expect(lintSource(`const x = ${code};\n`)).toHaveLength(1),
+  );
+
+  it("ignores mentions in comments and strings, and honours a reasoned allow comment", () => {
+    expect(lintSource(`// never call Date.now here\nconst s = "setTimeout";\n`)).toEqual([]);
+    expect(lintSource(`const t = performance.now(); // determinism-allow: benchmark stopwatch\n`)).toEqual([]);
+    expect(lintSource(`const t = performance.now(); // determinism-allow:\n`)).toHaveLength(1);
+  });
+
+  it("src/ and sim/ are clean", () => {
+    expect(lint(["src", "sim"])).toEqual([]);
+  });
+});
