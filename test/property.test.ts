@@ -22,7 +22,8 @@ const faultMix = fc.record({
   ops: fc.integer({ min: 5, max: 40 }),
 });
 
-type Case = { seed: number; mix: fc.RecordValue<typeof faultMix extends fc.Arbitrary<infer T> ? T : never> };
+type Mix = typeof faultMix extends fc.Arbitrary<infer T> ? T : never;
+type Case = { seed: number; mix: Mix };
 
 function scenarioFor(mix: Case["mix"]): Scenario {
   const base = loadScenario("lossy");
