@@ -120,20 +120,18 @@ export class BatchWire {
     const mix = ctx.mix();
     const channel = `x${t.id}`;
     this.network.record("client", "request", `${channel} ${request.length} msgs`);
-    if (ctx.partitioned() || (mix && ctx.rng.chance(mix.drop))) {
-      ctx.faults.dropped += 1;
+    if (ctx.partitioned() || (mix && ctx.gate.roll("drop", mix.drop, `${channel} request`))) {
       this.network.record("net", "drop", `${channel} request${ctx.partitioned() ? " (partition)" : ""}`);
       return;
     }
     let delay = this.network.latency(channel);
-    if (mix && ctx.rng.chance(mix.reorder)) {
+    if (mix && ctx.gate.roll("reorder", mix.reorder, channel)) {
       delay += REORDER_HOLD_MS.min + ctx.rng.int(REORDER_HOLD_MS.spread);
-      ctx.faults.reordered += 1;
       this.network.record("net", "reorder", `${channel} held ${delay}ms`);
     }
-    this.network.send(channel, `${channel} request`, delay, () => this.serve(t, channel, request, false));
-    if (mix && ctx.rng.chance(mix.duplicate)) {
-      ctx.faults.duplicated += 1;
+    const size = request.reduce((n, m) => n + m.length, 0);
+    this.network.send(channel, `${channel} request`, delay, () => this.serve(t, channel, request, false), size);
+    if (mix && ctx.gate.roll("duplicate", mix.duplicate, channel)) {
       const copyDelay = this.network.latency(`${channel}'`) + ctx.rng.int(1_000);
       this.network.record("net", "duplicate", `${channel} replayed in ${copyDelay}ms`);
       this.network.send(`${channel}'`, `${channel} request (replay)`, copyDelay, () => this.serve(t, channel, request, true));
@@ -147,15 +145,20 @@ export class BatchWire {
       if (!replay) this.network.send(channel, `${channel} refused`, this.network.latency(channel), () => t.fail(new ConnectionLost("refused")));
       return;
     }
+    const incarnation = this.server.incarnation();
     const response = await serveBatch(request, this.server.main());
+    if (this.server.incarnation() !== incarnation || !this.server.isUp()) {
+      this.network.record("server", "died-serving", channel); // crashed mid-request: no answer
+      return;
+    }
     this.network.record("server", replay ? "served-replay" : "served", `${channel} ${response.length} msgs`);
     if (replay) return; // the proxy's copy: its answer goes nowhere
     const mix = ctx.mix();
-    if (ctx.partitioned() || (mix && ctx.rng.chance(mix.dropResponse))) {
-      ctx.faults.dropped += 1;
+    if (ctx.partitioned() || (mix && ctx.gate.roll("dropResponse", mix.dropResponse, `${channel} response`))) {
       this.network.record("net", "drop", `${channel} response`);
       return;
     }
-    this.network.send(channel, `${channel} response`, this.network.latency(channel), () => t.deliverResponse(response));
+    const size = response.reduce((n, m) => n + m.length, 0);
+    this.network.send(channel, `${channel} response`, this.network.latency(channel), () => t.deliverResponse(response), size);
   }
 }

@@ -1,6 +1,8 @@
 // What a transport needs from the server node: whether it is up, and a main capability.
 export interface ServerEndpoint {
   isUp(): boolean;
+  /** Bumped at every crash, so a reply computed by a node that died meanwhile is never sent. */
+  incarnation(): number;
   main(): object;
 }
 

@@ -24,6 +24,10 @@ export const FaultMix = z.object({
   crash: z.object({ client: P, server: P }).strict().default({ client: 0, server: 0 }),
   /** Virtual ms a crashed node stays down. */
   downtime: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).strict().default({ min: 50, max: 500 }),
+  /** At each named probe point (enqueue, send, apply, ack, ...), the chance the node crashes there. */
+  crashAtProbe: P.default(0),
+  /** The chance that a crash is a power loss: commits after the node's last durable point are lost. */
+  powerLoss: P.default(0),
   /** Per step, the chance the client and server are partitioned for up to `len` virtual ms. */
   partition: z.object({ p: P, len: z.number().int().nonnegative() }).strict().default({ p: 0, len: 0 }),
 }).strict();
@@ -44,6 +48,8 @@ export function sampleSwarm(rng: SimRng, base: FaultMix): FaultMix {
     delay: { p: on(0.5), max: 400 },
     sever: on(0.1),
     crash: { client: on(0.02), server: on(0.02) },
+    crashAtProbe: on(0.05),
+    powerLoss: 0,
     downtime: base.downtime,
     partition: { p: on(0.01), len: 1_000 },
   });
@@ -56,9 +62,10 @@ export interface FaultCounts {
   delayed: number;
   severed: number;
   partitions: number;
+  powerLosses: number;
   crashes: { client: number; server: number };
 }
 
 export function emptyFaultCounts(): FaultCounts {
-  return { dropped: 0, duplicated: 0, reordered: 0, delayed: 0, severed: 0, partitions: 0, crashes: { client: 0, server: 0 } };
+  return { dropped: 0, duplicated: 0, reordered: 0, delayed: 0, severed: 0, partitions: 0, powerLosses: 0, crashes: { client: 0, server: 0 } };
 }

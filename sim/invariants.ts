@@ -12,6 +12,7 @@ export const INVARIANTS = {
   S3: "dependency order: no op is applied before the ops it depends on",
   S4: "authority: nothing is applied under a stale capability epoch",
   S5: "atomicity: acked rows, ledger entries and the cursor move together, never half",
+  D1: "durability: nothing acknowledged (an enqueue to the user, an ack to the client) is lost by a crash or power loss",
   C1: "convergence: once faults stop, the share equals the fold of every op the user made; nothing pending, nothing lost",
   C2: "agent/model: the share's last user message carries the agent and model the user chose",
   L1: "liveness: the world converges within a bounded virtual time after the last fault",
@@ -30,6 +31,8 @@ export class Checker {
   private epoch = 0;
   private lastCursor = 0;
   private lastWatermark = 0;
+  /** The cursor each applied op got, to tell which applies a power loss took back. */
+  private readonly appliedAt = new Map<string, number>();
   step = 0;
 
   fail(invariant: InvariantId, message: string): void {
@@ -47,6 +50,7 @@ export class Checker {
       return;
     }
     this.applied += 1;
+    this.appliedAt.set(e.op.op_id, e.cursor);
     const n = (this.appliedCount.get(e.op.op_id) ?? 0) + 1;
     this.appliedCount.set(e.op.op_id, n);
     if (n > 1) this.fail("S1", `op ${e.op.op_id} applied ${n} times`);
@@ -57,6 +61,32 @@ export class Checker {
       this.fail("S4", `op ${e.op.op_id} applied under epoch ${e.op.capability_epoch}, share is at ${this.epoch}`);
     }
   };
+
+  /**
+   * The server came back from a power loss with an older image: applies after `cursor` are gone.
+   * Losing one the client was told about is a durability violation; the rest will be resent.
+   */
+  onServerRollback(cursor: number, ackedByClient: ReadonlySet<string>, synchronous: string): void {
+    const lost = [...this.appliedAt].filter(([, c]) => c > cursor).map(([op]) => op);
+    const lostAcked = lost.filter((op) => ackedByClient.has(op));
+    if (lostAcked.length > 0) {
+      this.fail("D1", `server power loss (synchronous=${synchronous}) lost ${lostAcked.length} acked op(s): ${lostAcked.slice(0, 5).join(", ")}`);
+    }
+    for (const op of lost) {
+      this.appliedAt.delete(op);
+      this.appliedCount.delete(op);
+    }
+    this.applied = cursor;
+    this.lastCursor = cursor;
+  }
+
+  /** The client came back from a power loss: enqueues the user saw succeed may be gone. */
+  onClientRollback(missing: string[], synchronous: string, watermark: number): void {
+    if (missing.length > 0) {
+      this.fail("D1", `client power loss (synchronous=${synchronous}) lost ${missing.length} enqueued op(s): ${missing.slice(0, 5).join(", ")}`);
+    }
+    this.lastWatermark = watermark;
+  }
 
   /** After every step: cursors only move forward; acked rows never outrun the watermark. */
   checkStep(server: { cursor: number } | undefined, client: { watermark: number; acked: number } | undefined): void {

@@ -2,7 +2,8 @@
 // on one channel are delivered in order (a socket direction); each HTTP-style exchange has its own
 // channel. All fault decisions for a packet are drawn here, from the network's own rng stream.
 import type { SimRng } from "./rng.js";
-import type { FaultCounts, FaultMix } from "./faults.js";
+import type { FaultMix } from "./faults.js";
+import type { FaultGate } from "./fault-gate.js";
 
 export interface Packet {
   id: number;
@@ -14,13 +15,16 @@ export interface Packet {
 
 export interface NetworkContext {
   now(): number;
+  /** The network's own stream, for latencies. */
   rng: SimRng;
+  gate: FaultGate;
   record(actor: string, kind: string, detail: string): void;
-  faults: FaultCounts;
   /** The fault mix in force now (faults stop at the fault horizon). */
   mix(): FaultMix | undefined;
   /** Whether the client and server can reach each other now. */
   partitioned(): boolean;
+  /** Bytes put on the wire (requests, responses, frames), for the cost-per-op figures. */
+  onBytes(n: number): void;
 }
 
 export class Network {
@@ -36,15 +40,15 @@ export class Network {
     const mix = this.ctx.mix();
     const base = mix ? mix.latency.min + this.ctx.rng.int(mix.latency.max - mix.latency.min + 1) : 1;
     let extra = 0;
-    if (mix && this.ctx.rng.chance(mix.delay.p)) {
+    if (mix && this.ctx.gate.roll("delay", mix.delay.p, channel)) {
       extra = 1 + this.ctx.rng.int(Math.max(1, mix.delay.max));
-      this.ctx.faults.delayed += 1;
       this.record("net", "delay", `${channel} +${extra}ms`);
     }
     return base + extra;
   }
 
-  send(channel: string, label: string, delayMs: number, deliver: () => void | Promise<void>): void {
+  send(channel: string, label: string, delayMs: number, deliver: () => void | Promise<void>, bytes = 0): void {
+    this.ctx.onBytes(bytes);
     const at = Math.max(this.ctx.now() + delayMs, this.tail.get(channel) ?? 0);
     this.tail.set(channel, at);
     this.packets.push({ id: this.nextID++, at, channel, label, deliver });

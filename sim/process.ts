@@ -1,8 +1,10 @@
 // Nodes: code plus a durable SQLite database. A crash drops every JS object of the node (sessions,
 // timers, queues); the database survives as its disk image. A restart rebuilds from that alone.
+// Crashing is two-phase: `halt` (synchronous, safe inside the node's own stack: nothing of the node
+// runs again) and `finish` (at the next step boundary: the disk keeps what was durable).
 import type Database from "better-sqlite3";
-import type { RpcStub } from "capnweb";
-import { openDatabase, ShareServer } from "../src/server/share-server.js";
+import { RpcSession, type RpcStub } from "capnweb";
+import { ShareServer } from "../src/server/share-server.js";
 import type { ShareStoreOptions } from "../src/server/share-store.js";
 import { Outbox } from "../src/client/outbox.js";
 import { Flusher, type FlusherOptions, type FlushEvent } from "../src/client/flusher.js";
@@ -11,36 +13,29 @@ import { ShareNextClient, type LegacyEvent } from "../src/legacy/share-next.js";
 import type { ShareInfo, ShareServerApi } from "../src/protocol/api.js";
 import type { SyncItem } from "../src/protocol/items.js";
 import type { Clock } from "../src/protocol/ports.js";
+import { NodeCrashed, type Probe } from "../src/protocol/probe.js";
 import type { ServerEndpoint } from "./endpoint.js";
 import type { BatchWire } from "./batch.js";
 import type { SocketWire, SocketConnection } from "./transport.js";
-import { RpcSession } from "capnweb";
 import type { SimRng } from "./rng.js";
 import type { VirtualClock } from "./clock.js";
 import type { Design } from "./scenario.js";
-
-/** A disk: the image a restarted node opens. */
-class Disk {
-  private image: Buffer | undefined;
-  open(): Database.Database {
-    return openDatabase(this.image);
-  }
-  /** Everything committed so far survives (synchronous = full). */
-  persist(db: Database.Database): void {
-    this.image = db.serialize();
-  }
-}
+import { Disk, type Synchronous } from "./storage.js";
 
 export class ServerNode implements ServerEndpoint {
-  private readonly disk = new Disk();
+  readonly disk: Disk;
   private server: ShareServer | undefined;
+  private halted: Database.Database | undefined;
+  private generation = 0;
   db: Database.Database | undefined;
 
-  constructor(private readonly options: ShareStoreOptions) {
+  constructor(private readonly options: ShareStoreOptions, synchronous: Synchronous) {
+    this.disk = new Disk(synchronous);
     this.start();
   }
 
   isUp(): boolean { return this.server !== undefined; }
+  incarnation(): number { return this.generation; }
 
   main(): object {
     if (!this.server) throw new Error("server is down");
@@ -55,14 +50,22 @@ export class ServerNode implements ServerEndpoint {
   start(): void {
     this.db = this.disk.open();
     this.server = new ShareServer(this.db, this.options);
+    if (this.disk.synchronous !== "full") this.disk.checkpoint(this.db);
   }
 
-  crash(): void {
-    if (!this.db) return;
-    this.disk.persist(this.db);
-    this.db.close();
-    this.db = undefined;
+  halt(): void {
+    if (!this.server) return;
+    this.generation += 1;
+    this.halted = this.db;
     this.server = undefined;
+    this.db = undefined;
+  }
+
+  /** Returns whether committed data was lost. */
+  finish(powerLoss: boolean): boolean {
+    const db = this.halted;
+    this.halted = undefined;
+    return db ? this.disk.crash(db, powerLoss) : false;
   }
 }
 
@@ -91,18 +94,21 @@ export interface ClientNodeDeps {
   design: Design;
   clock: VirtualClock;
   rng: SimRng;
+  synchronous: Synchronous;
   connector: () => SimConnector;
   flusher: FlusherOptions;
   onFlush: (e: FlushEvent) => void;
   onLegacy: (e: LegacyEvent) => void;
+  probe: Probe;
   brokenSplitAck?: boolean;
 }
 
 export const CLIENT = "client";
 
 export class ClientNode {
-  private readonly disk = new Disk();
-  private db: Database.Database | undefined;
+  readonly disk: Disk;
+  db: Database.Database | undefined;
+  private halted: Database.Database | undefined;
   outbox: Outbox | undefined;
   private flusher: Flusher | undefined;
   private legacy: ShareNextClient | undefined;
@@ -113,6 +119,7 @@ export class ClientNode {
 
   constructor(private readonly deps: ClientNodeDeps) {
     this.clock = deps.clock.scoped(CLIENT);
+    this.disk = new Disk(deps.synchronous);
     this.start();
   }
 
@@ -120,47 +127,60 @@ export class ClientNode {
 
   start(): void {
     this.db = this.disk.open();
+    if (this.deps.synchronous !== "full") this.disk.checkpoint(this.db);
     this.connector = this.deps.connector();
     if (this.deps.design === "legacy") {
-      this.legacy = new ShareNextClient(this.connector, this.clock, this.deps.rng, this.deps.flusher.timeoutMs, this.deps.onLegacy);
+      this.legacy = new ShareNextClient(this.connector, this.clock, this.deps.rng, this.deps.flusher.timeoutMs, this.deps.onLegacy, this.deps.probe);
       if (this.legacyShare) this.legacy.setCredentials(this.legacyShare);
       return;
     }
-    this.outbox = new Outbox(this.db, this.deps.rng, { brokenSplitAck: this.deps.brokenSplitAck });
+    this.outbox = new Outbox(this.db, this.deps.rng, { brokenSplitAck: this.deps.brokenSplitAck, probe: this.deps.probe });
     this.outbox.recoverAfterRestart();
-    this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush);
+    this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush, this.deps.probe);
     this.flusher.kick();
   }
 
   /** Legacy keeps credentials in memory only; the outbox keeps them durably. */
   setCredentials(share: ShareInfo): void {
-    this.outbox?.setCredentials(share);
     this.legacyShare = share;
+    this.outbox?.setCredentials(share);
     this.legacy?.setCredentials(share);
     this.flusher?.kick();
   }
 
+  /** The op_id minted for the item (also when the node crashed right after the durable enqueue). */
   enqueue(item: SyncItem, dependsOn: string[]): string | undefined {
     if (this.legacy) {
       this.legacy.sync(item);
       return undefined;
     }
-    const opID = this.outbox!.enqueue(item, dependsOn);
-    this.flusher!.kick();
-    return opID;
+    const outbox = this.outbox!;
+    try {
+      return outbox.enqueue(item, dependsOn);
+    } catch (e) {
+      if (e instanceof NodeCrashed) return outbox.lastEnqueued;
+      throw e;
+    } finally {
+      this.flusher?.kick();
+    }
   }
 
-  crash(): void {
+  halt(): void {
     if (!this.db) return;
     this.flusher?.stop();
     this.legacy?.stop();
     this.connector?.abort(new Error("client crashed"));
     this.deps.clock.dropOwner(CLIENT);
-    this.disk.persist(this.db);
-    this.db.close();
+    this.halted = this.db;
     this.db = undefined;
     this.outbox = undefined;
     this.flusher = undefined;
     this.legacy = undefined;
+  }
+
+  finish(powerLoss: boolean): boolean {
+    const db = this.halted;
+    this.halted = undefined;
+    return db ? this.disk.crash(db, powerLoss) : false;
   }
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { FaultMix } from "./faults.js";
 import { WorkloadSpec } from "./workload.js";
+import { Synchronous } from "./storage.js";
 
 export const Design = z.enum(["outbox", "legacy"]);
 export type Design = z.infer<typeof Design>;
@@ -25,6 +26,10 @@ export const Scenario = z.object({
     backoff: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive() }).strict().default({ baseMs: 50, maxMs: 2_000 }),
     expectCursor: z.boolean().default(false),
   }).strict().default({}),
+  /** Durability of each node's disk (see sim/storage.ts). */
+  storage: z.object({ client: Synchronous.default("full"), server: Synchronous.default("full") }).strict().default({}),
+  /** A scenario that demonstrates a weakness: the harness must find violations in it. */
+  expectViolations: z.array(z.string()).default([]),
   /** L1: convergence must follow the last fault within this many virtual ms. */
   livenessMs: z.number().int().positive().default(30_000),
   maxSteps: z.number().int().positive().default(200_000),

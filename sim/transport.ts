@@ -31,19 +31,17 @@ export class SocketConnection {
     if (this.severed) return;
     const { ctx } = this.network;
     const mix = ctx.mix();
-    if (!this.stalled[dir] && (ctx.partitioned() || (mix && ctx.rng.chance(dir === "c2s" ? mix.drop : mix.dropResponse)))) {
+    if (!this.stalled[dir] && (ctx.partitioned() || (mix && ctx.gate.roll("stall", dir === "c2s" ? mix.drop : mix.dropResponse, `s${this.id}:${dir}`)))) {
       this.stalled[dir] = true;
-      ctx.faults.dropped += 1;
       this.network.record("net", "stall", `s${this.id}:${dir}${ctx.partitioned() ? " (partition)" : ""}`);
     }
     if (this.stalled[dir]) return;
-    if (mix && ctx.rng.chance(mix.sever)) {
-      ctx.faults.severed += 1;
+    if (mix && ctx.gate.roll("sever", mix.sever, `s${this.id}`)) {
       this.sever("reset by network");
       return;
     }
     const peer = dir === "c2s" ? this.server : this.client;
-    this.network.send(`s${this.id}:${dir}`, `s${this.id} ${dir}`, this.network.latency(`s${this.id}:${dir}`), () => peer.inbox.push(message));
+    this.network.send(`s${this.id}:${dir}`, `s${this.id} ${dir}`, this.network.latency(`s${this.id}:${dir}`), () => peer.inbox.push(message), message.length);
   }
 
   sever(why: string): void {

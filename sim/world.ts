@@ -5,6 +5,7 @@ import type { FlushEvent } from "../src/client/flusher.js";
 import type { LegacyEvent } from "../src/legacy/share-next.js";
 import type { ShareInfo } from "../src/protocol/api.js";
 import type { SyncItem } from "../src/protocol/items.js";
+import { NodeCrashed, type ProbePoint } from "../src/protocol/probe.js";
 import { SimRng, type Seed } from "./rng.js";
 import { VirtualClock } from "./clock.js";
 import { Trace } from "./trace.js";
@@ -12,6 +13,9 @@ import { Network } from "./network.js";
 import { BatchWire } from "./batch.js";
 import { SocketWire } from "./transport.js";
 import { emptyFaultCounts, sampleSwarm, type FaultCounts, type FaultMix } from "./faults.js";
+import { FaultGate, type TakenFault } from "./fault-gate.js";
+import { Coverage, type CoverageData } from "./coverage.js";
+import { CHECKPOINT_MS } from "./storage.js";
 import { generateWorkload, type Action } from "./workload.js";
 import { ClientNode, ServerNode, SimConnector } from "./process.js";
 import { Checker, type Violation } from "./invariants.js";
@@ -22,6 +26,9 @@ export interface WorldOptions {
   design?: Design;
   swarm?: boolean;
   keepTrace?: boolean;
+  /** Replay of a shrunk run: fewer ops, and only these fault opportunities may fire. */
+  ops?: number;
+  onlyFaults?: ReadonlySet<number>;
   /** Planted bugs, for proving the checks can fail. */
   broken?: { noDedupe?: boolean; splitAck?: boolean };
 }
@@ -37,63 +44,81 @@ export interface RunResult {
   virtualTimeMs: number;
   faults: FaultCounts;
   mix: FaultMix;
-  ops: { enqueued: number; applied: number; duplicates: number; rejected: number; lost: number };
+  /** The faults that fired, in order: with the seed, the decision list that replays this run. */
+  decisions: TakenFault[];
+  ops: { enqueued: number; applied: number; duplicates: number; rejected: number; lost: number; roundTrips: number; wireBytes: number };
   converged: boolean;
   convergenceMs: number;
   violations: Violation[];
+  coverage: CoverageData;
   trace?: Trace;
 }
 
-const FAULT_KINDS = new Set(["drop", "stall", "sever", "duplicate", "reorder", "delay", "crash", "partition"]);
-
-type Ready =
-  | { kind: "deliver"; channel: string; label: string }
-  | { kind: "timer"; id: number; label: string }
-  | { kind: "action"; label: string };
+type Node = "client" | "server";
+type Ready = { kind: "deliver"; channel: string } | { kind: "timer"; id: number; label: string } | { kind: "action" };
 
 export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOptions = {}): Promise<RunResult> {
   const design = options.design ?? scenario.design;
   const root = new SimRng(seed);
-  const rng = { sched: root.fork("sched"), net: root.fork("net"), faults: root.fork("faults"), swarm: root.fork("swarm") };
-  const mix = options.swarm ? sampleSwarm(rng.swarm, scenario.faults) : scenario.faults;
-  const actions: Action[] = generateWorkload(scenario.workload, root.fork("workload"));
-  const horizon = (actions[actions.length - 1]?.at ?? 0) + scenario.faultTailMs;
+  const rng = { sched: root.fork("sched"), net: root.fork("net"), faults: root.fork("faults") };
+  const mix = options.swarm ? sampleSwarm(root.fork("swarm"), scenario.faults) : scenario.faults;
+  const workload = options.ops === undefined ? scenario.workload : { ...scenario.workload, ops: options.ops };
+  const actions: Action[] = generateWorkload(workload, root.fork("workload"));
+  const lastActionAt = actions[actions.length - 1]?.at ?? 0;
+  const horizon = lastActionAt + scenario.faultTailMs;
 
   const clock = new VirtualClock();
   const trace = new Trace(options.keepTrace ?? false);
   const faults = emptyFaultCounts();
+  const gate = new FaultGate(rng.faults, faults, () => clock.now(), options.onlyFaults);
+  const coverage = new Coverage();
   const checker = new Checker();
+  const wire = { roundTrips: 0, bytes: 0 };
   let step = 0;
   let partitionedUntil = -1;
-  let lastFaultAt = 0;
   const record = (actor: string, kind: string, detail = "") => {
-    if (FAULT_KINDS.has(kind)) lastFaultAt = clock.now();
+    coverage.event(actor, kind);
+    if (actor === "client" && kind === "request") wire.roundTrips += 1;
     trace.record(step, clock.now(), actor, kind, detail);
   };
-  trace.record(0, 0, "world", "start", `${scenario.name} ${design} ${scenario.transport} ${scenario.dedupe} ${JSON.stringify(mix)}`);
+  record("world", "start", `${scenario.name} ${design} ${scenario.transport} ${scenario.dedupe} ops=${workload.ops} ${JSON.stringify(mix)}`);
+  const faultsOn = () => clock.now() <= horizon;
 
   const network = new Network({
     now: () => clock.now(),
     rng: rng.net,
+    gate,
     record,
-    faults,
-    mix: () => (clock.now() <= horizon ? mix : undefined),
+    mix: () => (faultsOn() ? mix : undefined),
     partitioned: () => clock.now() < partitionedUntil,
+    onBytes: (n) => { wire.bytes += n; },
   });
-  const server = new ServerNode({
-    dedupe: parsePolicy(scenario.dedupe),
-    rng: root.fork("server"),
-    observer: checker.onServerEvent,
-    brokenNoDedupe: options.broken?.noDedupe,
-  });
+
+  // Crashes are two-phase: halt now (inside the node's own stack), finish at the step boundary.
+  const halting: Node[] = [];
+  const probeFor = (node: Node) => (point: ProbePoint) => {
+    coverage.hit(point);
+    if (!faultsOn() || !gate.roll(node === "client" ? "crashClient" : "crashServer", mix.crashAtProbe, `${node}@${point}`)) return;
+    coverage.crashed(point);
+    record(node, "crash", `at ${point}`);
+    halt(node);
+    throw new NodeCrashed(point);
+  };
+
+  const server = new ServerNode(
+    { dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer: checker.onServerEvent, brokenNoDedupe: options.broken?.noDedupe, probe: probeFor("server") },
+    scenario.storage.server,
+  );
   const batchWire = new BatchWire(network, server);
   const socketWire = new SocketWire(network, server);
   const counts = { duplicates: 0, rejected: 0 };
+  const ackedByClient = new Set<string>();
   const onFlush = (e: FlushEvent) => {
-    if (e.kind === "send") record("client", e.resend ? "resend" : "send", `${e.batchID} [${e.opIDs.length}]`);
+    if (e.kind === "send") record("client", e.resend ? "resend" : "send", `${e.batchID} [${e.opIDs.join(" ")}]`);
     if (e.kind === "ack") {
       counts.duplicates += e.ack.duplicates.length;
       counts.rejected += e.ack.rejected.length;
+      for (const op of [...e.ack.applied, ...e.ack.duplicates]) ackedByClient.add(op);
       record("client", "ack", `${e.batchID} cursor=${e.ack.cursor} +${e.ack.applied.length} dup=${e.ack.duplicates.length} rej=${e.ack.rejected.length}`);
     }
     if (e.kind === "error") record("client", "error", `${e.batchID} ${e.error}`);
@@ -103,10 +128,12 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
     design,
     clock,
     rng: root.fork("client"),
+    synchronous: scenario.storage.client,
     connector: () => new SimConnector(scenario.transport, batchWire, socketWire),
     flusher: { ...scenario.client },
     onFlush,
     onLegacy,
+    probe: probeFor("client"),
     brokenSplitAck: options.broken?.splitAck,
   });
 
@@ -115,37 +142,68 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   const items: SyncItem[] = [];
   const opIDs: (string | undefined)[] = [];
   let nextAction = 0;
-  const world = clock.scoped("world");
+  const worldClock = clock.scoped("world");
 
-  const restartLater = (name: "client" | "server", start: () => void) => {
-    const down = mix.downtime.min + rng.faults.int(Math.max(0, mix.downtime.max - mix.downtime.min) + 1);
-    world.setTimer(down, () => {
-      start();
-      record(name, "restart");
-    });
-  };
+  function halt(node: Node): void {
+    if (node === "client") client.halt();
+    else {
+      server.halt();
+      socketWire.severAll("server crashed");
+    }
+    halting.push(node);
+  }
+
+  /** The disk keeps what was durable; the node restarts from it after some downtime. */
+  function finishCrashes(): void {
+    for (const node of halting.splice(0)) {
+      const powerLoss = gate.roll("powerLoss", mix.powerLoss, node);
+      const lost = node === "client" ? client.finish(powerLoss) : server.finish(powerLoss);
+      if (powerLoss) record(node, "power-loss", lost ? "commits since the last durable point are gone" : "synchronous=full: nothing lost");
+      const down = mix.downtime.min + rng.faults.int(Math.max(0, mix.downtime.max - mix.downtime.min) + 1);
+      worldClock.setTimer(down, () => restart(node, lost));
+    }
+  }
+
+  function restart(node: Node, lostCommits: boolean): void {
+    if (node === "client") {
+      client.start();
+      if (lostCommits && client.outbox) {
+        const kept = new Set(client.outbox.rows().map((r) => r.op_id));
+        checker.onClientRollback(opIDs.filter((id): id is string => id !== undefined && !kept.has(id)), scenario.storage.client, client.outbox.watermark());
+      }
+    } else {
+      server.start();
+      if (lostCommits) checker.onServerRollback(server.store.current(share.id).cursor, ackedByClient, scenario.storage.server);
+    }
+    record(node, "restart", lostCommits ? "from an older image" : "");
+  }
 
   const injectStepFaults = () => {
-    if (clock.now() > horizon) return;
-    if (client.isUp() && rng.faults.chance(mix.crash.client)) {
-      client.crash();
-      faults.crashes.client += 1;
-      record("client", "crash");
-      restartLater("client", () => client.start());
+    if (!faultsOn()) return;
+    for (const node of ["client", "server"] as const) {
+      const up = node === "client" ? client.isUp() : server.isUp();
+      if (up && gate.roll(node === "client" ? "crashClient" : "crashServer", mix.crash[node], `${node}@step`)) {
+        record(node, "crash", "between steps");
+        halt(node);
+      }
     }
-    if (server.isUp() && rng.faults.chance(mix.crash.server)) {
-      server.crash();
-      socketWire.severAll("server crashed");
-      faults.crashes.server += 1;
-      record("server", "crash");
-      restartLater("server", () => server.start());
-    }
-    if (clock.now() >= partitionedUntil && rng.faults.chance(mix.partition.p)) {
+    if (clock.now() >= partitionedUntil && gate.roll("partition", mix.partition.p, "client|server")) {
       partitionedUntil = clock.now() + 1 + rng.faults.int(Math.max(1, mix.partition.len));
-      faults.partitions += 1;
       record("net", "partition", `until ${partitionedUntil}`);
     }
   };
+
+  // Nodes whose disks are not synced per commit reach a durable point every so often.
+  for (const [node, sync] of [["client", scenario.storage.client], ["server", scenario.storage.server]] as const) {
+    const every = CHECKPOINT_MS[sync];
+    if (every === undefined) continue;
+    const tick = () => {
+      const owner = node === "client" ? client : server;
+      if (owner.db) owner.disk.checkpoint(owner.db);
+      if (clock.now() <= horizon) clock.scoped(`disk-${node}`).setTimer(every, tick);
+    };
+    clock.scoped(`disk-${node}`).setTimer(every, tick);
+  }
 
   const runAction = (a: Action) => {
     if (a.kind === "revoke") {
@@ -156,7 +214,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
     }
     items.push(a.item);
     opIDs[a.index] = client.enqueue(a.item, a.dependsOn.map((i) => opIDs[i]).filter((x): x is string => x !== undefined));
-    record("user", "enqueue", `#${a.index} ${a.item.type}`);
+    record("user", "enqueue", `#${a.index} ${a.item.type} ${opIDs[a.index] ?? ""}`);
   };
 
   const actionReady = () => {
@@ -166,15 +224,15 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   };
 
   const readyEvents = (): Ready[] => {
-    const ready: Ready[] = network.ready(clock.now()).map((p) => ({ kind: "deliver" as const, channel: p.channel, label: p.label }));
+    const ready: Ready[] = network.ready(clock.now()).map((p) => ({ kind: "deliver" as const, channel: p.channel }));
     for (const t of clock.due()) ready.push({ kind: "timer", id: t.id, label: clock.describe(t.id) });
-    if (actionReady()) ready.push({ kind: "action", label: "user action" });
+    if (actionReady()) ready.push({ kind: "action" });
     return ready;
   };
 
   const nextTime = (): number | undefined => {
     const times = [network.nextAt(), clock.nextAt(), actions[nextAction]?.at].filter((t): t is number => t !== undefined);
-    return times.length ? Math.min(...times) : undefined;
+    return times.length ? Math.max(clock.now(), Math.min(...times)) : undefined;
   };
 
   let quiet = false;
@@ -182,6 +240,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   const deadline = horizon + scenario.livenessMs;
   while (step < scenario.maxSteps && clock.now() <= deadline) {
     await settle();
+    finishCrashes();
     batchWire.submitOpen();
     checker.step = step;
     checker.checkStep(
@@ -195,26 +254,34 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
         quiet = true;
         break;
       }
-      clock.advanceTo(Math.max(next, clock.now() + (next <= clock.now() ? 1 : 0)));
+      clock.advanceTo(next > clock.now() ? next : clock.now() + 1);
       continue;
     }
     step += 1;
     injectStepFaults();
-    const ev = rng.sched.pick(ready);
-    if (ev.kind === "deliver") {
-      const labels = await network.deliverChannel(ev.channel, clock.now());
-      record("net", "deliver", labels.join(", "));
-    } else if (ev.kind === "timer") {
-      record("clock", "fire", ev.label);
-      clock.fire(ev.id);
-    } else {
-      runAction(actions[nextAction++]!);
+    // A node that just crashed takes its events with it.
+    const live = halting.length > 0 ? readyEvents() : ready;
+    if (live.length === 0) continue;
+    const ev = rng.sched.pick(live);
+    try {
+      if (ev.kind === "deliver") {
+        const labels = await network.deliverChannel(ev.channel, clock.now());
+        record("net", "deliver", labels.join(", "));
+      } else if (ev.kind === "timer") {
+        record("clock", "fire", ev.label);
+        clock.fire(ev.id);
+      } else {
+        runAction(actions[nextAction++]!);
+      }
+    } catch (e) {
+      if (!(e instanceof NodeCrashed)) throw e; // a crash at a probe unwinds to here; anything else is a bug
     }
   }
 
   checker.step = step;
   let lost = 0;
-  const convergenceMs = Math.max(0, clock.now() - Math.max(lastFaultAt, actions[actions.length - 1]?.at ?? 0));
+  const lastFaultAt = Math.max(gate.lastAt, lastActionAt);
+  const convergenceMs = Math.max(0, clock.now() - lastFaultAt);
   if (!quiet) {
     checker.fail("L1", `no quiescence within ${scenario.maxSteps} steps / ${deadline} virtual ms`);
   } else {
@@ -222,7 +289,6 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
     if (convergenceMs > scenario.livenessMs) checker.fail("L1", `converged ${convergenceMs} ms after the last fault (bound ${scenario.livenessMs})`);
   }
   record("world", "end", `quiet=${quiet}`);
-  const enqueued = items.length;
   return {
     seed,
     scenario: scenario.name,
@@ -234,10 +300,20 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
     virtualTimeMs: clock.now(),
     faults,
     mix,
-    ops: { enqueued, applied: design === "legacy" ? checker.synced : checker.applied, duplicates: counts.duplicates, rejected: counts.rejected, lost },
+    decisions: gate.taken,
+    ops: {
+      enqueued: items.length,
+      applied: design === "legacy" ? checker.synced : checker.applied,
+      duplicates: counts.duplicates,
+      rejected: counts.rejected,
+      lost,
+      roundTrips: wire.roundTrips,
+      wireBytes: wire.bytes,
+    },
     converged: quiet && !checker.violations.some((v) => v.invariant === "C1"),
     convergenceMs,
     violations: checker.violations,
+    coverage: coverage.data,
     ...(options.keepTrace ? { trace } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { Outbox, type ReservedBatch } from "./outbox.js";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import type { Connector } from "./connector.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
+import type { Probe } from "../protocol/probe.js";
 
 export interface FlusherOptions {
   maxBatch: number;
@@ -40,6 +41,7 @@ export class Flusher {
     private readonly rng: Rng,
     private readonly options: FlusherOptions = DEFAULT_FLUSHER,
     private readonly onEvent?: (e: FlushEvent) => void,
+    private readonly probe?: Probe,
   ) {}
 
   /** Something changed (enqueue, new credentials, restart): flush as soon as possible. */
@@ -58,7 +60,9 @@ export class Flusher {
     if (this.wake) this.clock.clearTimer(this.wake);
     this.wake = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => {
       this.wake = undefined;
-      void this.flushOnce();
+      this.flushOnce().catch((e: unknown) => {
+        if (!this.stopped) throw e; // a crash unwinds through here; anything else is a bug
+      });
     });
   }
 
@@ -71,11 +75,14 @@ export class Flusher {
     this.busy = true;
     const expected = this.options.expectCursor ? this.outbox.watermark() : undefined;
     const ops = batch.rows.map((row, i) => Outbox.envelope(row, this.outbox.writerID, creds.epoch, i === 0 ? expected : undefined));
+    if (this.stopped) return; // crashed at the reservation probe
     this.onEvent?.({ kind: "send", batchID: batch.batchID, opIDs: ops.map((o) => o.op_id), resend: batch.resend });
     let cap: RpcStub<ShareCapApi> | undefined;
     try {
       cap = this.connector.main().redeemShare(creds.shareID, creds.secret) as unknown as RpcStub<ShareCapApi>;
-      const ack = (await withTimeout(cap.appendOps(ops), this.options.timeoutMs, this.clock)) as Ack;
+      const call = cap.appendOps(ops);
+      this.probe?.("client.send.issued");
+      const ack = (await withTimeout(call, this.options.timeoutMs, this.clock)) as Ack;
       if (this.stopped) return;
       this.outbox.recordAck(batch, ack, this.retryAt(batch));
       this.onEvent?.({ kind: "ack", batchID: batch.batchID, ack });

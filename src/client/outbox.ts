@@ -8,6 +8,7 @@ import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";
 import { formatOpId } from "../protocol/op-id.js";
 import { OUTBOX_SCHEMA } from "./outbox-schema.js";
+import type { Probe } from "../protocol/probe.js";
 
 export type RowState = "pending" | "in_flight" | "acked" | "failed";
 
@@ -34,13 +35,19 @@ interface RawRow extends Omit<OutboxRow, "depends_on" | "item"> { depends_on: st
 export interface OutboxOptions {
   /** Test-only fault: mark rows acked and advance the watermark in two transactions. */
   brokenSplitAck?: boolean;
+  /** Crash points for the simulator; absent in production. */
+  probe?: Probe;
 }
 
 export class Outbox {
   readonly writerID: string;
   private readonly stmt;
 
-  constructor(private readonly db: Database.Database, rng: Rng, private readonly options: OutboxOptions = {}) {
+  /**
+   * `db` is public so that local state (src/session) can live in the same database and commit a
+   * change together with its enqueue: the transactional outbox.
+   */
+  constructor(readonly db: Database.Database, rng: Rng, private readonly options: OutboxOptions = {}) {
     db.exec(OUTBOX_SCHEMA);
     // A client that lost its database mints a new writer id: its old numbers mean nothing now.
     db.prepare("INSERT OR IGNORE INTO sync_state (id, writer_id, next_writer_seq) VALUES (1, ?, 1)").run(rng.id("w-"));
@@ -52,6 +59,8 @@ export class Outbox {
         "INSERT INTO outbox (op_id, writer_seq, depends_on, item, state) VALUES (?, ?, ?, ?, 'pending')",
       ),
       setCreds: db.prepare("UPDATE sync_state SET share_id = ?, secret = ?, epoch = ? WHERE id = 1"),
+      resetWatermark: db.prepare("UPDATE sync_state SET watermark = 0 WHERE id = 1"),
+      dueNow: db.prepare("UPDATE outbox SET next_retry_at = 0 WHERE state = 'pending' AND next_retry_at > 0"),
       watermark: db.prepare("UPDATE sync_state SET watermark = MAX(watermark, ?) WHERE id = 1"),
       openBatch: db.prepare(
         "SELECT batch_id, MAX(next_retry_at) AS ready_at FROM outbox WHERE batch_id IS NOT NULL " +
@@ -78,8 +87,18 @@ export class Outbox {
     return s.share_id && s.secret ? { shareID: s.share_id, secret: s.secret, epoch: s.epoch } : undefined;
   }
 
+  /**
+   * New credentials (after a revocation, say) may cure what rows are backing off from (WrongSecret,
+   * StaleEpoch), so they become due now. A different share has its own cursor: the watermark of
+   * the old one would make every expected_cursor precondition fail forever.
+   */
   setCredentials(share: ShareInfo): void {
-    this.stmt.setCreds.run(share.id, share.secret, share.epoch);
+    this.db.transaction(() => {
+      const before = this.credentials();
+      this.stmt.setCreds.run(share.id, share.secret, share.epoch);
+      if (before && before.shareID !== share.id) this.stmt.resetWatermark.run();
+      if (!before || before.shareID !== share.id || before.secret !== share.secret || before.epoch !== share.epoch) this.stmt.dueNow.run();
+    })();
   }
 
   watermark(): number {
@@ -88,13 +107,16 @@ export class Outbox {
 
   /** Durable before anything is sent: the op gets its gapless writer_seq in the same transaction. */
   enqueue(item: SyncItem, dependsOn: string[] = []): string {
-    return this.db.transaction(() => {
+    const opID = this.db.transaction(() => {
       const seq = (this.stmt.state.get() as { next_writer_seq: number }).next_writer_seq;
       const opID = formatOpId(this.writerID, seq);
       this.stmt.insert.run(opID, seq, JSON.stringify(dependsOn), JSON.stringify(item));
       this.stmt.bumpSeq.run();
       return opID;
     })();
+    this.lastEnqueued = opID;
+    this.options.probe?.("client.enqueue.committed");
+    return opID;
   }
 
   /**
@@ -102,6 +124,12 @@ export class Outbox {
    * otherwise the oldest fresh rows become a new batch. Undefined when nothing is due.
    */
   reserveBatch(now: number, maxOps: number): ReservedBatch | undefined {
+    const batch = this.reserveBatchTx(now, maxOps);
+    if (batch) this.options.probe?.("client.batch.reserved");
+    return batch;
+  }
+
+  private reserveBatchTx(now: number, maxOps: number): ReservedBatch | undefined {
     return this.db.transaction((): ReservedBatch | undefined => {
       const open = this.stmt.openBatch.get() as { batch_id: string; ready_at: number } | undefined;
       if (open) {
@@ -130,20 +158,23 @@ export class Outbox {
         else this.stmt.retry.run(retryAt, reason ?? "NotInAck", row.op_id);
       }
     };
+    const probe = () => this.options.probe?.("client.ack.rows-marked");
     if (this.options.brokenSplitAck) {
       this.db.transaction(markRows)();
-      this.afterSplitAck?.();
+      probe(); // the planted bug: a crash here leaves rows acked and the watermark behind
       this.stmt.watermark.run(ack.cursor);
-      return;
+    } else {
+      this.db.transaction(() => {
+        markRows();
+        probe(); // a crash here rolls the whole ack back
+        this.stmt.watermark.run(ack.cursor);
+      })();
     }
-    this.db.transaction(() => {
-      markRows();
-      this.stmt.watermark.run(ack.cursor);
-    })();
+    this.options.probe?.("client.ack.committed");
   }
 
-  /** Hook for the planted split-ack bug: the sim may crash the node between the two commits. */
-  afterSplitAck?: () => void;
+  /** The op_id the last enqueue minted (its caller may have crashed before hearing it). */
+  lastEnqueued: string | undefined;
 
   /** The whole batch failed (timeout, disconnect, error): retry it later, or give up if permanent. */
   recordFailure(batch: ReservedBatch, error: string, retryAt: number, permanent: boolean): void {
@@ -153,6 +184,7 @@ export class Outbox {
         else this.stmt.retry.run(retryAt, error, row.op_id);
       }
     })();
+    this.options.probe?.("client.failure.recorded");
   }
 
   /** After a restart nothing is in flight any more: those rows are resent, the server dedupes. */

@@ -6,6 +6,7 @@ import type { ShareInfo } from "../protocol/api.js";
 import type { Clock, Rng, TimerHandle } from "../protocol/ports.js";
 import type { Connector } from "../client/connector.js";
 import { withTimeout } from "../client/timeout.js";
+import type { Probe } from "../protocol/probe.js";
 
 export const LEGACY_DEBOUNCE_MS = 1_000;
 
@@ -25,6 +26,7 @@ export class ShareNextClient {
     private readonly rng: Rng,
     private readonly timeoutMs: number,
     private readonly onEvent?: (e: LegacyEvent) => void,
+    private readonly probe?: Probe,
   ) {}
 
   setCredentials(share: ShareInfo): void {
@@ -35,7 +37,11 @@ export class ShareNextClient {
     const key = "id" in item ? String((item as { id: unknown }).id) : this.rng.id("ulid-");
     this.queue.set(key, item);
     if (this.timer) return;
-    this.timer = this.clock.setTimer(LEGACY_DEBOUNCE_MS, () => void this.flush());
+    this.timer = this.clock.setTimer(LEGACY_DEBOUNCE_MS, () => {
+      this.flush().catch((e: unknown) => {
+        if (!this.stopped) throw e; // a simulated crash unwinds through here
+      });
+    });
   }
 
   stop(): void {
@@ -53,6 +59,7 @@ export class ShareNextClient {
     if (!share || this.stopped) return;
     const items = [...this.queue.values()];
     this.queue.clear(); // deleted before the send: a failure below loses these items
+    this.probe?.("legacy.queue.cleared");
     this.onEvent?.({ kind: "send", items: items.length });
     try {
       await withTimeout(this.connector.main().syncShare(share.id, share.secret, items), this.timeoutMs, this.clock);

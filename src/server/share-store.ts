@@ -1,13 +1,15 @@
 // The server's durable logic, free of RPC: shares, credentials, epochs and the transactional
 // append. Capabilities (capabilities.ts) are thin capnweb wrappers over this.
 import type Database from "better-sqlite3";
-import type { Ack, Op, Rejection } from "../protocol/envelope.js";
+import { isRetryable, type Ack, type Op, type Rejection, type RejectReason } from "../protocol/envelope.js";
 import type { ShareInfo, ShareRow } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";
 import { SturdyError } from "../protocol/errors.js";
 import { itemRows } from "../protocol/fold.js";
+import { formatOpId } from "../protocol/op-id.js";
 import { openServerSchema } from "./schema.js";
+import type { Probe } from "../protocol/probe.js";
 import { forgetfulLedger, makeLedger, type DedupeLedger, type DedupePolicy } from "./dedupe.js";
 
 /** What the server tells an observer (the sim's checker) about each effect it commits. */
@@ -22,6 +24,8 @@ export interface ShareStoreOptions {
   observer?: (event: ServerEvent) => void;
   /** Test-only fault: skip the ledger so the property suite can prove it catches double-apply. */
   brokenNoDedupe?: boolean;
+  /** Crash points for the simulator; absent in production. */
+  probe?: Probe;
 }
 
 interface ShareRecord { id: string; session_id: string; secret: string; epoch: number; cursor: number }
@@ -80,6 +84,16 @@ export class ShareStore {
 
   /** The whole batch in one transaction: apply + ledger + cursor commit together or not at all. */
   appendOps(shareID: string, capEpoch: number, ops: Op[]): Ack {
+    assertOpIdentity(ops);
+    const committed: ServerEvent[] = [];
+    const ack = this.appendOpsTx(shareID, capEpoch, ops, committed);
+    // Observers hear of effects only once they are committed (a crash mid-transaction rolls back).
+    for (const e of committed) this.options.observer?.(e);
+    if (ack.applied.length > 0) this.options.probe?.("server.apply.committed");
+    return ack;
+  }
+
+  private appendOpsTx(shareID: string, capEpoch: number, ops: Op[], committed: ServerEvent[]): Ack {
     return this.db.transaction((): Ack => {
       const share = this.mustGet(shareID);
       if (capEpoch !== share.epoch) {
@@ -89,26 +103,41 @@ export class ShareStore {
       const duplicates: string[] = [];
       const rejected: Rejection[] = [];
       const known = (opID: string) => applied.includes(opID) || this.ledger.hasApplied(shareID, opID);
+      // expected_cursor is a precondition of the whole batch, stamped on its first op. If it fails,
+      // nothing of the batch takes effect; ops that already had theirs are still reported as
+      // duplicates, so a retry after a lost response acks instead of looping on CursorMismatch.
+      const expectedCursor = ops[0]?.expected_cursor;
+      const cursorMismatch = expectedCursor !== undefined && expectedCursor !== share.cursor;
+      // Deliberate deviation from "any rejection is final": under writer-seq a retryable rejection
+      // (StaleEpoch, MissingDependency, CursorMismatch, WriterGap) does not consume the writer's
+      // number, so per-writer order is kept and the retry can still apply it. The writer's later ops
+      // in this batch wait behind it as WriterGap (retryable) rather than overtake it or, for a
+      // writer the server has not met yet, read as a lost history (UnknownWriter, permanent).
+      const heldAt = new Map<string, number>();
+      const reject = (op: Op, reason: RejectReason, expectedSeq?: number) => {
+        rejected.push(expectedSeq === undefined ? { op_id: op.op_id, reason } : { op_id: op.op_id, reason, expected_seq: expectedSeq });
+        if (isRetryable(reason) && !heldAt.has(op.writer_id)) heldAt.set(op.writer_id, expectedSeq ?? op.writer_seq);
+      };
       let cursor = share.cursor;
-      ops.forEach((op, index) => {
+      for (const op of ops) {
         const verdict = this.ledger.check(shareID, op);
-        if (verdict.kind === "duplicate") return void duplicates.push(op.op_id);
-        if (verdict.kind === "unknown-writer") return void rejected.push({ op_id: op.op_id, reason: "UnknownWriter" });
-        if (verdict.kind === "gap") return void rejected.push({ op_id: op.op_id, reason: "WriterGap", expected_seq: verdict.expected });
-        if (op.capability_epoch !== share.epoch) return void rejected.push({ op_id: op.op_id, reason: "StaleEpoch" });
-        // expected_cursor is a precondition of the batch, stamped on its first op.
-        if (index === 0 && op.expected_cursor !== undefined && op.expected_cursor !== cursor) {
-          for (const o of ops) rejected.push({ op_id: o.op_id, reason: "CursorMismatch" });
-          return;
+        const held = heldAt.get(op.writer_id);
+        if (verdict.kind === "duplicate") duplicates.push(op.op_id);
+        else if (cursorMismatch) reject(op, "CursorMismatch");
+        else if (verdict.kind === "unknown-writer" && held === undefined) reject(op, "UnknownWriter");
+        else if (verdict.kind === "unknown-writer") reject(op, "WriterGap", held);
+        else if (verdict.kind === "gap") reject(op, "WriterGap", verdict.expected);
+        else if (op.capability_epoch !== share.epoch) reject(op, "StaleEpoch");
+        else if (!this.dependenciesMet(shareID, op, known)) reject(op, "MissingDependency");
+        else {
+          for (const w of itemRows(op.item)) this.stmt.upsertRow.run(shareID, w.key, w.value);
+          cursor += 1;
+          this.ledger.record(shareID, op, cursor);
+          applied.push(op.op_id);
+          if (applied.length === 1) this.options.probe?.("server.apply.in-txn"); // a crash here rolls back
+          committed.push({ kind: "applied", shareID, op, cursor, shareEpoch: share.epoch, via: "appendOps" });
         }
-        if (rejected.some((r) => r.reason === "CursorMismatch")) return;
-        if (!this.dependenciesMet(shareID, op, known)) return void rejected.push({ op_id: op.op_id, reason: "MissingDependency" });
-        for (const w of itemRows(op.item)) this.stmt.upsertRow.run(shareID, w.key, w.value);
-        cursor += 1;
-        this.ledger.record(shareID, op, cursor);
-        applied.push(op.op_id);
-        this.options.observer?.({ kind: "applied", shareID, op, cursor, shareEpoch: share.epoch, via: "appendOps" });
-      });
+      }
       this.stmt.setCursor.run(cursor, shareID);
       return { cursor, epoch: share.epoch, applied, duplicates, rejected };
     })();
@@ -116,6 +145,7 @@ export class ShareStore {
 
   /** Today's path: no op identity, session_diff appended (so a resend duplicates it). */
   syncShare(shareID: string, secret: string, items: SyncItem[]): { ok: true } {
+    const committed: ServerEvent[] = [];
     this.db.transaction(() => {
       this.authenticate(shareID, secret);
       for (const item of items) {
@@ -123,9 +153,11 @@ export class ShareStore {
           if (item.type === "session_diff") this.stmt.appendRow.run({ share: shareID, key: w.key, value: w.value });
           else this.stmt.upsertRow.run(shareID, w.key, w.value);
         }
-        this.options.observer?.({ kind: "synced", shareID, item, via: "syncShare" });
+        committed.push({ kind: "synced", shareID, item, via: "syncShare" });
       }
     })();
+    for (const e of committed) this.options.observer?.(e);
+    this.options.probe?.("server.sync.committed");
     return { ok: true };
   }
 
@@ -146,5 +178,18 @@ export class ShareStore {
 
   private info(share: ShareRecord): ShareInfo {
     return { id: share.id, secret: share.secret, url: `https://share.invalid/${share.id}`, epoch: share.epoch };
+  }
+}
+
+/**
+ * An op_id must be `<writer_id>/<writer_seq>`: the op_id ledgers dedupe by op_id, writer-seq by
+ * (writer, seq) and resolves depends_on by parsing op_ids. If the two disagreed, one op could pass
+ * as another, and the policies would no longer mean the same thing.
+ */
+function assertOpIdentity(ops: Op[]): void {
+  for (const op of ops) {
+    if (op.op_id !== formatOpId(op.writer_id, op.writer_seq)) {
+      throw new SturdyError("MalformedOps", `op_id ${op.op_id} is not ${formatOpId(op.writer_id, op.writer_seq)}`);
+    }
   }
 }
