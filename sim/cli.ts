@@ -1,14 +1,25 @@
 // `sturdy <command> ...`: exit 0 when every invariant held, 1 when one was violated, 2 on bad usage.
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
+import { campaignCommand, mergeCommand } from "./commands/campaign.js";
+import { replayCommand } from "./commands/replay.js";
 import { UsageError } from "./commands/args.js";
 import { ScenarioError } from "./scenario.js";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
+  serve: serveCommand,
+  campaign: campaignCommand,
+  merge: mergeCommand,
+  replay: replayCommand,
 };
 
 const USAGE = `usage: sturdy <command> [options]
-  run --scenario <name|file.json> --seed <seed> [--design outbox|legacy] [--swarm] [--json]`;
+  run --scenario <name|file.json> --seed <seed> [--design outbox|legacy] [--swarm] [--json]
+  campaign --scenario <s> [--design d] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--json]
+  merge <campaign.json>... [--json]
+  replay --scenario <s> [--design d] --seed <seed> [--ops K] [--faults a,b,c|none] [--swarm] [--shrink] [--mermaid out.md] [--save file.json] [--json]
+  serve [--port N] [--db file] [--dedupe permanent|writer-seq|window(N)] [--share id] [--session id] [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

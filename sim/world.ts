@@ -29,6 +29,8 @@ export interface WorldOptions {
   /** Replay of a shrunk run: fewer ops, and only these fault opportunities may fire. */
   ops?: number;
   onlyFaults?: ReadonlySet<number>;
+  /** Replay of a shrunk run: only these workload actions (by position) happen. */
+  onlyActions?: ReadonlySet<number>;
   /** Planted bugs, for proving the checks can fail. */
   broken?: { noDedupe?: boolean; splitAck?: boolean };
 }
@@ -46,6 +48,8 @@ export interface RunResult {
   mix: FaultMix;
   /** The faults that fired, in order: with the seed, the decision list that replays this run. */
   decisions: TakenFault[];
+  /** Workload actions generated before any `onlyActions` filter (for shrinking). */
+  actionsGenerated: number;
   ops: { enqueued: number; applied: number; duplicates: number; rejected: number; lost: number; roundTrips: number; wireBytes: number };
   converged: boolean;
   convergenceMs: number;
@@ -63,7 +67,8 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   const rng = { sched: root.fork("sched"), net: root.fork("net"), faults: root.fork("faults") };
   const mix = options.swarm ? sampleSwarm(root.fork("swarm"), scenario.faults) : scenario.faults;
   const workload = options.ops === undefined ? scenario.workload : { ...scenario.workload, ops: options.ops };
-  const actions: Action[] = generateWorkload(workload, root.fork("workload"));
+  const generated: Action[] = generateWorkload(workload, root.fork("workload"));
+  const actions = options.onlyActions ? generated.filter((_, i) => options.onlyActions!.has(i)) : generated;
   const lastActionAt = actions[actions.length - 1]?.at ?? 0;
   const horizon = lastActionAt + scenario.faultTailMs;
 
@@ -123,7 +128,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
     }
     if (e.kind === "error") record("client", "error", `${e.batchID} ${e.error}`);
   };
-  const onLegacy = (e: LegacyEvent) => record("client", e.kind, e.kind === "send" ? `${e.items} items` : e.error);
+  const onLegacy = (e: LegacyEvent) => record("client", e.kind === "send" ? "sync" : "error", e.kind === "send" ? `${e.items} items` : e.error);
   const client = new ClientNode({
     design,
     clock,
@@ -301,6 +306,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
     faults,
     mix,
     decisions: gate.taken,
+    actionsGenerated: generated.length,
     ops: {
       enqueued: items.length,
       applied: design === "legacy" ? checker.synced : checker.applied,

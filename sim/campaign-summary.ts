@@ -1,0 +1,119 @@
+// What a campaign reports, built so that shards can be merged into one summary.
+import { emptyFaultCounts, type FaultCounts } from "./faults.js";
+import { emptyCoverage, mergeCoverage, type CoverageData } from "./coverage.js";
+import type { RunResult } from "./world.js";
+import type { Seed } from "./rng.js";
+
+export const MAX_FAILURES_KEPT = 5;
+
+export interface FailureRecord { seed: Seed; invariants: string[]; message: string; traceHash: string; steps: number; faultsTaken: number }
+
+export interface CampaignSummary {
+  scenario: string;
+  design: string;
+  dedupe: string;
+  transport: string;
+  swarm: boolean;
+  seeds: Seed[] | { from: number; count: number; shard?: string };
+  runs: number;
+  elapsedMs: number;
+  runsPerSec: number;
+  faults: FaultCounts;
+  ops: { enqueued: number; applied: number; duplicates: number; rejected: number; lost: number; roundTrips: number; wireBytes: number };
+  failingRuns: number;
+  violationsByInvariant: Record<string, number>;
+  firstFailingSeed: Seed | null;
+  failures: FailureRecord[];
+  converged: number;
+  convergenceMs: number[];
+  coverage: CoverageData;
+}
+
+export function emptySummary(scenario: string, design: string, dedupe: string, transport: string, swarm: boolean): CampaignSummary {
+  return {
+    scenario, design, dedupe, transport, swarm,
+    seeds: { from: 0, count: 0 },
+    runs: 0, elapsedMs: 0, runsPerSec: 0,
+    faults: emptyFaultCounts(),
+    ops: { enqueued: 0, applied: 0, duplicates: 0, rejected: 0, lost: 0, roundTrips: 0, wireBytes: 0 },
+    failingRuns: 0, violationsByInvariant: {}, firstFailingSeed: null, failures: [],
+    converged: 0, convergenceMs: [], coverage: emptyCoverage(),
+  };
+}
+
+function addCounts<T extends Record<string, unknown>>(into: T, from: T): void {
+  for (const key of Object.keys(from) as (keyof T)[]) {
+    const v = from[key];
+    if (typeof v === "number") (into[key] as number) += v;
+    else if (v && typeof v === "object") addCounts(into[key] as Record<string, unknown>, v as Record<string, unknown>);
+  }
+}
+
+export function addRun(s: CampaignSummary, r: RunResult): void {
+  s.runs += 1;
+  addCounts(s.faults as unknown as Record<string, unknown>, r.faults as unknown as Record<string, unknown>);
+  addCounts(s.ops, r.ops);
+  if (r.converged) {
+    s.converged += 1;
+    s.convergenceMs.push(r.convergenceMs);
+  }
+  mergeCoverage(s.coverage, r.coverage);
+  if (r.violations.length === 0) return;
+  s.failingRuns += 1;
+  const invariants = [...new Set(r.violations.map((v) => v.invariant))].sort();
+  for (const inv of invariants) s.violationsByInvariant[inv] = (s.violationsByInvariant[inv] ?? 0) + 1;
+  if (s.failures.length < MAX_FAILURES_KEPT) {
+    s.failures.push({ seed: r.seed, invariants, message: r.violations[0]!.message, traceHash: r.traceHash, steps: r.steps, faultsTaken: r.decisions.length });
+  }
+}
+
+/** Merge shard summaries: counts add, failures keep the lowest seeds. */
+export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
+  if (parts.length === 0) throw new Error("nothing to merge");
+  const first = parts[0]!;
+  for (const p of parts) {
+    if (p.scenario !== first.scenario || p.design !== first.design || p.dedupe !== first.dedupe || p.swarm !== first.swarm) {
+      throw new Error(`cannot merge ${p.scenario}/${p.design}/${p.dedupe} into ${first.scenario}/${first.design}/${first.dedupe}`);
+    }
+  }
+  const out = emptySummary(first.scenario, first.design, first.dedupe, first.transport, first.swarm);
+  const seeds: Seed[] = [];
+  for (const p of parts) {
+    out.runs += p.runs;
+    out.elapsedMs = Math.max(out.elapsedMs, p.elapsedMs);
+    addCounts(out.faults as unknown as Record<string, unknown>, p.faults as unknown as Record<string, unknown>);
+    addCounts(out.ops, p.ops);
+    out.failingRuns += p.failingRuns;
+    for (const [k, n] of Object.entries(p.violationsByInvariant)) out.violationsByInvariant[k] = (out.violationsByInvariant[k] ?? 0) + n;
+    out.failures.push(...p.failures);
+    out.converged += p.converged;
+    out.convergenceMs.push(...p.convergenceMs);
+    mergeCoverage(out.coverage, p.coverage);
+    seeds.push(...seedList(p.seeds));
+  }
+  const bySeed = (a: FailureRecord, b: FailureRecord) => compareSeeds(a.seed, b.seed);
+  out.failures = out.failures.sort(bySeed).slice(0, MAX_FAILURES_KEPT);
+  out.firstFailingSeed = out.failures[0]?.seed ?? null;
+  out.seeds = seeds.sort(compareSeeds);
+  if (new Set(out.seeds.map(String)).size !== out.seeds.length) throw new Error("shards overlap: a seed appears twice");
+  out.runsPerSec = out.elapsedMs > 0 ? Math.round((out.runs / out.elapsedMs) * 1000) : 0;
+  return out;
+}
+
+export function seedList(seeds: CampaignSummary["seeds"]): Seed[] {
+  if (Array.isArray(seeds)) return seeds;
+  const all = Array.from({ length: seeds.count }, (_, i) => seeds.from + i);
+  if (!seeds.shard) return all;
+  const [k, n] = seeds.shard.split("/").map(Number) as [number, number];
+  return all.filter((_, i) => i % n === k - 1);
+}
+
+function compareSeeds(a: Seed, b: Seed): number {
+  return typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}

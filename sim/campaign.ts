@@ -1,0 +1,90 @@
+// Many seeds of one (scenario, design): in this thread, or spread over worker threads.
+import { Worker } from "node:worker_threads";
+import { availableParallelism } from "node:os";
+import { loadScenario, type Design, type Scenario } from "./scenario.js";
+import { runWorld, type WorldOptions } from "./world.js";
+import { addRun, emptySummary, mergeSummaries, seedList, type CampaignSummary } from "./campaign-summary.js";
+import { describePolicy, parsePolicy } from "../src/server/dedupe.js";
+import { stopwatch } from "./stopwatch.js";
+import type { Seed } from "./rng.js";
+
+export interface CampaignSpec {
+  scenario: string;
+  /** Field overrides on the loaded scenario (e.g. a dedupe policy for the report). */
+  overrides?: Partial<Scenario>;
+  design?: Design;
+  from: number;
+  count: number;
+  shard?: string;
+  swarm: boolean;
+  broken?: WorldOptions["broken"];
+  /** Worker threads; 1 runs in this thread. */
+  workers?: number;
+}
+
+export function resolveScenario(spec: CampaignSpec): Scenario {
+  return { ...loadScenario(spec.scenario), ...spec.overrides };
+}
+
+/** Runs the given seeds in this thread. */
+export async function runSeeds(spec: CampaignSpec, seeds: Seed[], onRun?: (done: number) => void): Promise<CampaignSummary> {
+  const scenario = resolveScenario(spec);
+  const design = spec.design ?? scenario.design;
+  const summary = emptySummary(scenario.name, design, describePolicy(parsePolicy(scenario.dedupe)), scenario.transport, spec.swarm);
+  const elapsed = stopwatch();
+  for (const seed of seeds) {
+    addRun(summary, await runWorld(scenario, seed, { design, swarm: spec.swarm, broken: spec.broken }));
+    onRun?.(summary.runs);
+  }
+  summary.seeds = seeds;
+  summary.elapsedMs = Math.round(elapsed());
+  summary.firstFailingSeed = summary.failures[0]?.seed ?? null;
+  summary.runsPerSec = summary.elapsedMs > 0 ? Math.round((summary.runs / summary.elapsedMs) * 1000) : 0;
+  return summary;
+}
+
+export function defaultWorkers(runs: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(runs / 50)));
+}
+
+/** Runs the campaign, sharding seeds round-robin over worker threads. */
+export async function runCampaign(spec: CampaignSpec, onProgress?: (done: number, total: number) => void): Promise<CampaignSummary> {
+  const seeds = seedList({ from: spec.from, count: spec.count, shard: spec.shard });
+  const workers = Math.max(1, Math.min(spec.workers ?? defaultWorkers(seeds.length), seeds.length));
+  const elapsed = stopwatch();
+  let summary: CampaignSummary;
+  if (workers === 1) {
+    summary = await runSeeds(spec, seeds, (done) => onProgress?.(done, seeds.length));
+  } else {
+    const progress = new Array<number>(workers).fill(0);
+    const slices = Array.from({ length: workers }, (_, w) => seeds.filter((_, i) => i % workers === w));
+    const parts = await Promise.all(slices.map((slice, w) => inWorker(spec, slice, (done) => {
+      progress[w] = done;
+      onProgress?.(progress.reduce((a, b) => a + b, 0), seeds.length);
+    })));
+    summary = mergeSummaries(parts);
+  }
+  summary.seeds = { from: spec.from, count: spec.count, ...(spec.shard ? { shard: spec.shard } : {}) };
+  summary.elapsedMs = Math.round(elapsed());
+  summary.runsPerSec = summary.elapsedMs > 0 ? Math.round((summary.runs / summary.elapsedMs) * 1000) : 0;
+  return summary;
+}
+
+const WORKER_URL = new URL("./campaign-worker.ts", import.meta.url).href;
+
+function inWorker(spec: CampaignSpec, seeds: Seed[], onRun: (done: number) => void): Promise<CampaignSummary> {
+  // Workers load TypeScript through tsx, as the CLI does.
+  const boot = `import { register } from "tsx/esm/api"; register(); await import(${JSON.stringify(WORKER_URL)});`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(boot, { eval: true, workerData: { spec: { ...spec, workers: 1 }, seeds } });
+    worker.on("message", (m: { type: "progress"; done: number } | { type: "done"; summary: CampaignSummary }) => {
+      if (m.type === "progress") onRun(m.done);
+      else {
+        resolve(m.summary);
+        void worker.terminate();
+      }
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => { if (code !== 0) reject(new Error(`campaign worker exited with ${code}`)); });
+  });
+}

@@ -1,0 +1,80 @@
+// Shrinking a failing run to a minimal counterexample, delta-debugging style: the fewest ops (a
+// prefix of the workload), then the fewest user actions, then the fewest faults (by their index in
+// the fault stream) that still fail the same way. The result replays exactly:
+// (seed, ops, actions, faults).
+import { runWorld, type RunResult, type WorldOptions } from "./world.js";
+import type { Scenario } from "./scenario.js";
+import type { Seed } from "./rng.js";
+
+export interface Counterexample {
+  seed: Seed;
+  ops: number;
+  actions: number[] | undefined;
+  faults: number[];
+  result: RunResult;
+  attempts: number;
+}
+
+export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptions, maxAttempts = 600): Promise<Counterexample | undefined> {
+  const original = await runWorld(scenario, seed, options);
+  if (original.violations.length === 0) return undefined;
+  // Keep failing the same way: at least one of the invariants the original run violated.
+  const target = new Set(original.violations.map((v) => v.invariant));
+  let attempts = 0;
+  let ops = options.ops ?? scenario.workload.ops;
+  let actions: number[] | undefined = options.onlyActions ? [...options.onlyActions] : undefined;
+  let faults: number[] | undefined = options.onlyFaults ? [...options.onlyFaults] : undefined;
+  let best = original;
+  const attempt = async (o: number, a: number[] | undefined, f: number[] | undefined): Promise<boolean> => {
+    if (attempts >= maxAttempts) return false;
+    attempts += 1;
+    const r = await runWorld(scenario, seed, { ...options, ops: o, onlyActions: a && new Set(a), onlyFaults: f && new Set(f) });
+    if (!r.violations.some((v) => target.has(v.invariant))) return false;
+    best = r;
+    return true;
+  };
+
+  // 1. The shortest workload prefix that fails (with every fault the seed rolls).
+  for (let n = 1; n < ops; n++) {
+    if (await attempt(n, undefined, undefined)) {
+      ops = n;
+      break;
+    }
+  }
+  faults = undefined;
+  // 2. The fewest user actions, then 3. the fewest faults.
+  const allActions = () => Array.from({ length: countActions(best) }, (_, i) => i);
+  actions = await ddmin(actions ?? allActions(), (a) => attempt(ops, a, faults));
+  faults = await ddmin(best.decisions.map((d) => d.k), (f) => attempt(ops, actions, f));
+  const result = await runWorld(scenario, seed, { ...options, ops, onlyActions: new Set(actions), onlyFaults: new Set(faults), keepTrace: true });
+  return { seed, ops, actions, faults, result, attempts };
+}
+
+/** The number of actions the run generated (enqueues and revocations). */
+function countActions(r: RunResult): number {
+  return r.actionsGenerated;
+}
+
+/** Zeller's ddmin: a 1-minimal subset of `items` for which `fails` holds. */
+export async function ddmin<T>(items: T[], fails: (subset: T[]) => Promise<boolean>): Promise<T[]> {
+  let current = items;
+  let n = 2;
+  while (current.length >= 1) {
+    const size = Math.ceil(current.length / n);
+    let reduced = false;
+    for (let start = 0; start < current.length; start += size) {
+      const complement = [...current.slice(0, start), ...current.slice(start + size)];
+      if (await fails(complement)) {
+        current = complement;
+        n = Math.max(n - 1, 2);
+        reduced = true;
+        break;
+      }
+    }
+    if (!reduced) {
+      if (size <= 1) break;
+      n = Math.min(current.length, n * 2);
+    }
+  }
+  return current;
+}
