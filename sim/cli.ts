@@ -1,24 +1,24 @@
 // `sturdy <command> ...`: exit 0 when every invariant held, 1 when one was violated, 2 on bad usage.
-import { runCommand } from "./commands/run.js";
-import { serveCommand } from "./commands/serve.js";
-import { campaignCommand, mergeCommand } from "./commands/campaign.js";
-import { replayCommand } from "./commands/replay.js";
+// Commands load lazily: `run` does not pay for the HTTP server or the report renderer.
 import { UsageError } from "./commands/args.js";
 import { ScenarioError } from "./scenario.js";
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  run: runCommand,
-  serve: serveCommand,
-  campaign: campaignCommand,
-  merge: mergeCommand,
-  replay: replayCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./commands/run.js")).runCommand,
+  campaign: async () => (await import("./commands/campaign.js")).campaignCommand,
+  merge: async () => (await import("./commands/campaign.js")).mergeCommand,
+  replay: async () => (await import("./commands/replay.js")).replayCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
 };
 
 const USAGE = `usage: sturdy <command> [options]
   run --scenario <name|file.json> --seed <seed> [--design outbox|legacy] [--swarm] [--json]
-  campaign --scenario <s> [--design d] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--json]
+  campaign --scenario <s> [--design d] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--plant bug] [--json]
   merge <campaign.json>... [--json]
-  replay --scenario <s> [--design d] --seed <seed> [--ops K] [--faults a,b,c|none] [--swarm] [--shrink] [--mermaid out.md] [--save file.json] [--json]
+  replay --scenario <s> [--design d] --seed <seed> [--ops K] [--actions a,b|none] [--faults a,b|none] [--swarm]
+         [--plant no-dedupe|split-ack] [--shrink] [--mermaid out.md] [--save file.json] [--json]
   serve [--port N] [--db file] [--dedupe permanent|writer-seq|window(N)] [--share id] [--session id] [--json]`;
 
 async function main(argv: string[]): Promise<number> {
@@ -27,9 +27,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
-  if (!run) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
-  return run(rest);
+  const load = COMMANDS[command];
+  if (!load) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).then(

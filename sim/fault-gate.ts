@@ -1,5 +1,9 @@
 // Every fault the world injects passes through this gate: it rolls the dice, counts, records, and
-// (when replaying a shrunk counterexample) lets only the chosen fault opportunities fire.
+// (when replaying a shrunk counterexample) fires exactly the chosen opportunities instead.
+// An opportunity is named by its kind, its site, and how many chances of that kind at that site
+// came before it ("crashClient@client.ack.rows-marked#1": the first time the client reached that
+// probe). Such a name stays put when an unrelated fault or action is removed, which is what makes
+// shrinking converge.
 import type { SimRng } from "./rng.js";
 import type { FaultCounts } from "./faults.js";
 
@@ -7,10 +11,10 @@ export type FaultKind =
   | "drop" | "dropResponse" | "stall" | "duplicate" | "reorder" | "delay" | "sever"
   | "partition" | "crashClient" | "crashServer" | "powerLoss";
 
-export interface TakenFault { k: number; kind: FaultKind; t: number; detail: string }
+export interface TakenFault { id: string; kind: FaultKind; t: number; detail: string }
 
 export class FaultGate {
-  private count = 0;
+  private readonly chances = new Map<string, number>();
   readonly taken: TakenFault[] = [];
   lastAt = 0;
 
@@ -18,16 +22,20 @@ export class FaultGate {
     private readonly rng: SimRng,
     readonly counts: FaultCounts,
     private readonly now: () => number,
-    /** Replay of a shrunk run: only these opportunities (1-based, in roll order) may fire. */
-    private readonly only?: ReadonlySet<number>,
+    /** Replay of a shrunk run: exactly these opportunities fire (and no others). */
+    private readonly only?: ReadonlySet<string>,
   ) {}
 
   /** Would a fault of this kind happen now? Draws from the fault stream even when masked. */
-  roll(kind: FaultKind, p: number, detail: string): boolean {
-    if (!(p > 0) || !this.rng.chance(p)) return false;
-    const k = ++this.count;
-    if (this.only && !this.only.has(k)) return false;
-    this.taken.push({ k, kind, t: this.now(), detail });
+  roll(kind: FaultKind, p: number, detail: string, site?: string): boolean {
+    if (!(p > 0)) return false;
+    const where = site ? `${kind}@${site}` : kind;
+    const n = (this.chances.get(where) ?? 0) + 1;
+    this.chances.set(where, n);
+    const id = `${where}#${n}`;
+    const rolled = this.rng.chance(p); // drawn in replay too, so the stream stays aligned
+    if (!(this.only ? this.only.has(id) : rolled)) return false;
+    this.taken.push({ id, kind, t: this.now(), detail });
     this.lastAt = this.now();
     countFault(this.counts, kind);
     return true;

@@ -35,8 +35,14 @@ export class Checker {
   private readonly appliedAt = new Map<string, number>();
   step = 0;
 
+  private readonly seen = new Set<string>();
+
+  /** Records a violation once (a broken state seen at every later step is one finding). */
   fail(invariant: InvariantId, message: string): void {
-    if (this.violations.length < MAX_VIOLATIONS) this.violations.push({ invariant, step: this.step, message });
+    const key = `${invariant}|${message}`;
+    if (this.seen.has(key) || this.violations.length >= MAX_VIOLATIONS) return;
+    this.seen.add(key);
+    this.violations.push({ invariant, step: this.step, message });
   }
 
   /** Server-side effects, as they commit. */

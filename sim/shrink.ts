@@ -10,7 +10,7 @@ export interface Counterexample {
   seed: Seed;
   ops: number;
   actions: number[] | undefined;
-  faults: number[];
+  faults: string[];
   result: RunResult;
   attempts: number;
 }
@@ -23,9 +23,9 @@ export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptio
   let attempts = 0;
   let ops = options.ops ?? scenario.workload.ops;
   let actions: number[] | undefined = options.onlyActions ? [...options.onlyActions] : undefined;
-  let faults: number[] | undefined = options.onlyFaults ? [...options.onlyFaults] : undefined;
+  let faults: string[] | undefined = options.onlyFaults ? [...options.onlyFaults] : undefined;
   let best = original;
-  const attempt = async (o: number, a: number[] | undefined, f: number[] | undefined): Promise<boolean> => {
+  const attempt = async (o: number, a: number[] | undefined, f: string[] | undefined): Promise<boolean> => {
     if (attempts >= maxAttempts) return false;
     attempts += 1;
     const r = await runWorld(scenario, seed, { ...options, ops: o, onlyActions: a && new Set(a), onlyFaults: f && new Set(f) });
@@ -45,7 +45,21 @@ export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptio
   // 2. The fewest user actions, then 3. the fewest faults.
   const allActions = () => Array.from({ length: countActions(best) }, (_, i) => i);
   actions = await ddmin(actions ?? allActions(), (a) => attempt(ops, a, faults));
-  faults = await ddmin(best.decisions.map((d) => d.k), (f) => attempt(ops, actions, f));
+  faults = await ddmin(best.decisions.map((d) => d.id), (f) => attempt(ops, actions, f));
+  // 4. Move each fault to its earliest occurrence at the same site (crash at the 1st ack, not the 3rd),
+  // which often lets more actions go; then one more pass over actions and faults.
+  for (let i = 0; i < faults.length; i++) {
+    const [site, n] = faults[i]!.split("#") as [string, string];
+    for (let m = 1; m < Number(n); m++) {
+      const moved = faults.map((f, j) => (j === i ? `${site}#${m}` : f));
+      if (await attempt(ops, actions, moved)) {
+        faults = moved;
+        break;
+      }
+    }
+  }
+  actions = await ddmin(actions, (a) => attempt(ops, a, faults));
+  faults = await ddmin(faults, (f) => attempt(ops, actions, f));
   const result = await runWorld(scenario, seed, { ...options, ops, onlyActions: new Set(actions), onlyFaults: new Set(faults), keepTrace: true });
   return { seed, ops, actions, faults, result, attempts };
 }

@@ -28,7 +28,7 @@ export interface WorldOptions {
   keepTrace?: boolean;
   /** Replay of a shrunk run: fewer ops, and only these fault opportunities may fire. */
   ops?: number;
-  onlyFaults?: ReadonlySet<number>;
+  onlyFaults?: ReadonlySet<string>;
   /** Replay of a shrunk run: only these workload actions (by position) happen. */
   onlyActions?: ReadonlySet<number>;
   /** Planted bugs, for proving the checks can fail. */
@@ -103,7 +103,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   const halting: Node[] = [];
   const probeFor = (node: Node) => (point: ProbePoint) => {
     coverage.hit(point);
-    if (!faultsOn() || !gate.roll(node === "client" ? "crashClient" : "crashServer", mix.crashAtProbe, `${node}@${point}`)) return;
+    if (!faultsOn() || !gate.roll(node === "client" ? "crashClient" : "crashServer", mix.crashAtProbe, `${node}@${point}`, point)) return;
     coverage.crashed(point);
     record(node, "crash", `at ${point}`);
     halt(node);
@@ -144,6 +144,9 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
 
   let share: ShareInfo = server.store.createShare("ses_1");
   client.setCredentials(share);
+  // The share was created before the story starts: that much is durable on both sides.
+  server.disk.checkpoint(server.db!);
+  client.disk.checkpoint(client.db!);
   const items: SyncItem[] = [];
   const opIDs: (string | undefined)[] = [];
   let nextAction = 0;

@@ -42,6 +42,16 @@ export function positiveInt(args: Args, name: string, fallback: number): number 
   return Number(v);
 }
 
+/** Planted bugs (test-only variants of the product), for showing the harness catches them. */
+export const PLANTS = { "no-dedupe": { noDedupe: true }, "split-ack": { splitAck: true } } as const;
+
+export function plantArg(args: Args): { noDedupe?: boolean; splitAck?: boolean } | undefined {
+  const v = args.values.get("plant");
+  if (v === undefined) return undefined;
+  if (!(v in PLANTS)) throw new UsageError(`--plant must be one of ${Object.keys(PLANTS).join(", ")}, got "${v}"`);
+  return PLANTS[v as keyof typeof PLANTS];
+}
+
 export function seedArg(args: Args, name = "seed"): Seed {
   try {
     return parseSeed(required(args, name));

@@ -3,11 +3,11 @@
 import { readFileSync } from "node:fs";
 import { runCampaign } from "../campaign.js";
 import { mergeSummaries, percentile, type CampaignSummary } from "../campaign-summary.js";
-import { parseArgs, positiveInt, required, UsageError } from "./args.js";
+import { parseArgs, plantArg, positiveInt, required, UsageError } from "./args.js";
 import { parseDesign } from "./run.js";
 
 export async function campaignCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["scenario", "design", "seeds", "from", "shard", "workers"], flags: ["json", "swarm"] });
+  const args = parseArgs(argv, { values: ["scenario", "design", "seeds", "from", "shard", "workers", "plant"], flags: ["json", "swarm"] });
   const shard = args.values.get("shard");
   if (shard !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(shard);
@@ -23,6 +23,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
       count: positiveInt(args, "seeds", 100),
       shard,
       swarm: args.flags.has("swarm"),
+      broken: plantArg(args),
       workers: args.values.has("workers") ? positiveInt(args, "workers", 1) : undefined,
     },
     tty ? progressBar : undefined,

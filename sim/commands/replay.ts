@@ -7,23 +7,25 @@ import { runWorld, type RunResult } from "../world.js";
 import { shrink } from "../shrink.js";
 import { traceToMermaid } from "../mermaid.js";
 import { describeRun, runSummary } from "../summary.js";
-import { parseArgs, positiveInt, required, seedArg, UsageError } from "./args.js";
+import { parseArgs, plantArg, positiveInt, required, seedArg, UsageError } from "./args.js";
 import { parseDesign } from "./run.js";
 import type { Seed } from "../rng.js";
 import type { Design } from "../scenario.js";
 
 export async function replayCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["scenario", "design", "seed", "ops", "actions", "faults", "mermaid", "save"], flags: ["json", "shrink", "swarm"] });
+  const args = parseArgs(argv, { values: ["scenario", "design", "seed", "ops", "actions", "faults", "mermaid", "save", "plant"], flags: ["json", "shrink", "swarm"] });
   const scenarioName = required(args, "scenario");
   const scenario = loadScenario(scenarioName);
   const seed = seedArg(args);
   const design = parseDesign(args.values.get("design")) ?? scenario.design;
   const swarm = args.flags.has("swarm");
+  const plant = args.values.get("plant");
+  const broken = plantArg(args);
   let ops = args.values.has("ops") ? positiveInt(args, "ops", 1) : undefined;
-  let faults = parseList("faults", args.values.get("faults"));
+  let faults = parseFaultIds(args.values.get("faults"));
   let actions = parseList("actions", args.values.get("actions"));
   let result: RunResult;
-  const only = () => ({ onlyFaults: faults && new Set(faults), onlyActions: actions && new Set(actions) });
+  const only = () => ({ broken, onlyFaults: faults && new Set(faults), onlyActions: actions && new Set(actions) });
   if (args.flags.has("shrink")) {
     const cx = await shrink(scenario, seed, { design, swarm, ops, ...only() });
     if (!cx) {
@@ -37,7 +39,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
   console.log(describeRun(result));
   console.log(decisionList(result));
-  const command = replayCommandLine(scenarioName, design, seed, { ops, actions, faults, swarm });
+  const command = replayCommandLine(scenarioName, design, seed, { ops, actions, faults, swarm, plant });
   console.log(`replay: ${command}`);
   const mermaidPath = args.values.get("mermaid");
   if (mermaidPath) {
@@ -50,7 +52,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const save = args.values.get("save");
   if (save) {
     writeFileSync(save, JSON.stringify({
-      scenario: scenarioName, design, seed, swarm, ops: ops ?? null, actions: actions ?? null, faults: faults ?? null,
+      scenario: scenarioName, design, seed, swarm, plant: plant ?? null, ops: ops ?? null, actions: actions ?? null, faults: faults ?? null,
       expect: { traceHash: result.traceHash, invariants: [...new Set(result.violations.map((v) => v.invariant))].sort() },
     }, null, 2) + "\n");
     console.log(`saved ${save}`);
@@ -61,20 +63,28 @@ export async function replayCommand(argv: string[]): Promise<number> {
 
 export function decisionList(r: RunResult): string {
   if (r.decisions.length === 0) return "decisions: no faults fired";
-  return ["decisions (fault opportunity #k, virtual time, kind, where):", ...r.decisions.map((d) => `  #${d.k} t=${d.t} ${d.kind} ${d.detail}`)].join("\n");
+  return ["decisions (fault opportunity, virtual time, where):", ...r.decisions.map((d) => `  ${d.id} t=${d.t} ${d.detail}`)].join("\n");
 }
 
-export interface ReplayChoices { ops?: number; actions?: number[]; faults?: number[]; swarm?: boolean }
+export interface ReplayChoices { ops?: number; actions?: number[]; faults?: string[]; swarm?: boolean; plant?: string }
 
 export function replayCommandLine(scenario: string, design: Design, seed: Seed, c: ReplayChoices = {}): string {
-  const list = (xs: number[]) => (xs.length ? xs.join(",") : "none");
+  const list = (xs: (number | string)[]) => (xs.length ? xs.join(",") : "none");
   return [
     `npx sturdy replay --scenario ${scenario} --design ${design} --seed ${seed}`,
     c.swarm ? " --swarm" : "",
+    c.plant ? ` --plant ${c.plant}` : "",
     c.ops !== undefined ? ` --ops ${c.ops}` : "",
     c.actions !== undefined ? ` --actions ${list(c.actions)}` : "",
     c.faults !== undefined ? ` --faults ${list(c.faults)}` : "",
   ].join("");
+}
+
+function parseFaultIds(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  if (text === "none") return [];
+  if (!/^[A-Za-z]+(@[a-z.-]+)?#\d+(,[A-Za-z]+(@[a-z.-]+)?#\d+)*$/.test(text)) throw new UsageError(`--faults must be a comma-separated list like drop#2,crashClient#7 (or "none"), got "${text}"`);
+  return text.split(",");
 }
 
 function parseList(name: string, text: string | undefined): number[] | undefined {

@@ -8,9 +8,6 @@ import { startShareHttpServer, type RunningShareServer } from "../../src/runtime
 import { errorCode } from "../../src/protocol/errors.js";
 import { parseArgs, UsageError } from "./args.js";
 
-export const SERVE_USAGE =
-  "serve [--port N] [--db file] [--dedupe permanent|writer-seq|window(N)] [--share id] [--session id] [--json]";
-
 const DEFAULT_PORT = 8787;
 const DEFAULT_DB = "sturdy.db";
 
