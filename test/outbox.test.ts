@@ -89,6 +89,28 @@ describe("Outbox", () => {
     expect(again.rows.map((r) => r.op_id)).toEqual(batch.rows.map((r) => r.op_id));
   });
 
+  it("new credentials make rows that were backing off due now; the same credentials again change nothing", () => {
+    const { box } = outbox();
+    box.enqueue(part("p", 0));
+    box.recordFailure(box.reserveBatch(0, 8)!, "WrongSecret", 1_000, false);
+    box.setCredentials({ id: "share-1", secret: "s", url: "", epoch: 0 });
+    expect(box.reserveBatch(10, 8)).toBeUndefined();
+    box.setCredentials({ id: "share-1", secret: "s2", url: "", epoch: 1 });
+    expect(box.nextWakeAt(10)).toBe(10);
+    expect(box.reserveBatch(10, 8)).toMatchObject({ resend: true, rows: [{ attempts: 1, last_error: "WrongSecret" }] });
+  });
+
+  it("the watermark is a cursor of one share: credentials for another share start it over", () => {
+    const { box } = outbox();
+    box.enqueue(part("p", 0));
+    const b = box.reserveBatch(0, 8)!;
+    box.recordAck(b, ack(b.rows.map((r) => r.op_id), { cursor: 9 }), 0);
+    box.setCredentials({ id: "share-1", secret: "s2", url: "", epoch: 1 }); // same share, revoked: keep it
+    expect(box.watermark()).toBe(9);
+    box.setCredentials({ id: "share-2", secret: "t", url: "", epoch: 0 });
+    expect(box.watermark()).toBe(0);
+  });
+
   it("envelopes carry the writer, the epoch they are sent under, and expected_cursor only when asked", () => {
     const { box } = outbox();
     box.enqueue(part("p", 0), ["dep/1"]);
