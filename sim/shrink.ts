@@ -22,8 +22,6 @@ export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptio
   const target = new Set(original.violations.map((v) => v.invariant));
   let attempts = 0;
   let ops = options.ops ?? scenario.workload.ops;
-  let actions: number[] | undefined = options.onlyActions ? [...options.onlyActions] : undefined;
-  let faults: string[] | undefined = options.onlyFaults ? [...options.onlyFaults] : undefined;
   let best = original;
   const attempt = async (o: number, a: number[] | undefined, f: string[] | undefined): Promise<boolean> => {
     if (attempts >= maxAttempts) return false;
@@ -33,40 +31,42 @@ export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptio
     best = r;
     return true;
   };
+  const given = { actions: options.onlyActions && [...options.onlyActions], faults: options.onlyFaults && [...options.onlyFaults] };
 
-  // 1. The shortest workload prefix that fails (with every fault the seed rolls).
-  for (let n = 1; n < ops; n++) {
-    if (await attempt(n, undefined, undefined)) {
-      ops = n;
-      break;
+  // 1. The shortest workload prefix that fails (unless the caller already chose actions).
+  if (!given.actions) {
+    for (let n = 1; n < ops; n++) {
+      if (await attempt(n, undefined, given.faults)) {
+        ops = n;
+        break;
+      }
     }
   }
-  faults = undefined;
   // 2. The fewest user actions, then 3. the fewest faults.
-  const allActions = () => Array.from({ length: countActions(best) }, (_, i) => i);
-  actions = await ddmin(actions ?? allActions(), (a) => attempt(ops, a, faults));
-  faults = await ddmin(best.decisions.map((d) => d.id), (f) => attempt(ops, actions, f));
+  let actions = await ddmin(given.actions ?? range(best.actionsGenerated), (a) => attempt(ops, a, given.faults));
+  let faults = await ddmin(best.decisions.map((d) => d.id), (f) => attempt(ops, actions, f));
   // 4. Move each fault to its earliest occurrence at the same site (crash at the 1st ack, not the 3rd),
   // which often lets more actions go; then one more pass over actions and faults.
   for (let i = 0; i < faults.length; i++) {
     const [site, n] = faults[i]!.split("#") as [string, string];
     for (let m = 1; m < Number(n); m++) {
-      const moved = faults.map((f, j) => (j === i ? `${site}#${m}` : f));
+      const moved: string[] = faults.map((f, j) => (j === i ? `${site}#${m}` : f));
       if (await attempt(ops, actions, moved)) {
         faults = moved;
         break;
       }
     }
   }
-  actions = await ddmin(actions, (a) => attempt(ops, a, faults));
-  faults = await ddmin(faults, (f) => attempt(ops, actions, f));
+  const finalFaults = faults;
+  actions = await ddmin(actions, (a) => attempt(ops, a, finalFaults));
+  const finalActions = actions;
+  faults = await ddmin(faults, (f) => attempt(ops, finalActions, f));
   const result = await runWorld(scenario, seed, { ...options, ops, onlyActions: new Set(actions), onlyFaults: new Set(faults), keepTrace: true });
   return { seed, ops, actions, faults, result, attempts };
 }
 
-/** The number of actions the run generated (enqueues and revocations). */
-function countActions(r: RunResult): number {
-  return r.actionsGenerated;
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
 }
 
 /** Zeller's ddmin: a 1-minimal subset of `items` for which `fails` holds. */

@@ -531,8 +531,10 @@ const protoPollution: fc.Arbitrary<Payload> = fc
     const value = holder[key];
     delete holder[key];
     const smuggled = carrier === "constructor" ? { prototype: { [key]: value } } : { [key]: value };
-    // JSON.parse makes "__proto__" an own key instead of setting the prototype.
-    const rebuilt = JSON.parse(JSON.stringify(holder).replace(/^\{/, `{"${carrier}":${JSON.stringify(smuggled)},`).replace(/,\}$/, "}")) as Record<string, unknown>;
+    // defineProperty makes "__proto__" an own key instead of setting the prototype.
+    const rebuilt: Record<string, unknown> = {};
+    Object.defineProperty(rebuilt, carrier, { value: smuggled, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(holder)) rebuilt[k] = v;
     let out: Record<string, unknown> = rebuilt;
     if (field.path.length > 1) {
       // Put the rebuilt holder back where it was.

@@ -22,7 +22,7 @@ export interface FlusherOptions {
 export const DEFAULT_FLUSHER: FlusherOptions = { maxBatch: 8, timeoutMs: 500, backoff: DEFAULT_BACKOFF, expectCursor: false };
 
 /** Errors no retry can cure: the batch is marked failed. */
-const PERMANENT: ReadonlySet<ErrorCode> = new Set(["MalformedOps", "BatchTooLarge", "UnknownShare"]);
+const PERMANENT: ReadonlySet<ErrorCode> = new Set(["MalformedOps", "MalformedCredentials", "BatchTooLarge", "UnknownShare"]);
 
 export type FlushEvent =
   | { kind: "send"; batchID: string; opIDs: string[]; resend: boolean }

@@ -146,7 +146,12 @@ export class Outbox {
     })();
   }
 
-  /** Applied and duplicate rows become acked together with the watermark: one transaction. */
+  /**
+   * Applied and duplicate rows become acked together with the watermark: one transaction. Every
+   * ack carries the server's cursor, a rejecting one too: after a CursorMismatch the watermark
+   * adopts it, so the retry's expected_cursor is current (MAX: it never goes back, and it is a value
+   * the server's cursor has had, so it never passes it).
+   */
   recordAck(batch: ReservedBatch, ack: Ack, retryAt: number): void {
     const done = new Set([...ack.applied, ...ack.duplicates]);
     const rejected = new Map(ack.rejected.map((r) => [r.op_id, r.reason]));

@@ -1,24 +1,46 @@
 // The op envelope and the ack: what crosses the wire between Flusher and ShareCap.
 import { z } from "zod";
-import { SyncItem } from "./items.js";
+import { boundedString, Count, SyncItem } from "./items.js";
+import { formatOpId } from "./op-id.js";
 
 export const MAX_BATCH_OPS = 256;
+export const MAX_DEPENDENCIES = 16;
+
+const OpId = boundedString(128, 1);
 
 export const Op = z.object({
-  op_id: z.string().min(1).max(128),
-  batch_id: z.string().min(1).max(128),
-  seq: z.number().int().nonnegative(),
+  op_id: OpId,
+  batch_id: boundedString(128, 1),
+  seq: Count,
   // Writer identity and gapless per-writer sequence number, minted in the enqueue transaction.
-  writer_id: z.string().min(1).max(64),
-  writer_seq: z.number().int().positive(),
-  depends_on: z.array(z.string().min(1).max(128)).max(16),
-  expected_cursor: z.number().int().nonnegative().optional(),
-  capability_epoch: z.number().int().nonnegative(),
+  writer_id: boundedString(64, 1),
+  writer_seq: Count.positive(),
+  depends_on: z.array(OpId).max(MAX_DEPENDENCIES),
+  expected_cursor: Count.optional(),
+  capability_epoch: Count,
   item: SyncItem,
 }).strict();
 export type Op = z.infer<typeof Op>;
 
-export const OpBatch = z.array(Op).min(1).max(MAX_BATCH_OPS);
+/**
+ * A batch as the server accepts it. Beyond each op's shape: an op_id is `<writer_id>/<writer_seq>`
+ * (the ledgers dedupe by one and resolve dependencies by the other, so they must agree), and no
+ * op_id occurs twice in one batch (the second copy could only be a forgery or a client bug, and
+ * accepting the first would be a write made before the batch was known to be sound).
+ */
+export const OpBatch = z.array(Op).min(1).max(MAX_BATCH_OPS).superRefine((ops, ctx) => {
+  const seen = new Set<string>();
+  ops.forEach((op, i) => {
+    const expected = formatOpId(op.writer_id, op.writer_seq);
+    if (op.op_id !== expected) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, "op_id"], message: `op_id must be ${expected}` });
+    }
+    if (seen.has(op.op_id)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, "op_id"], message: `duplicate op_id ${op.op_id} in one batch` });
+    }
+    seen.add(op.op_id);
+  });
+});
 
 export const RejectReason = z.enum([
   "StaleEpoch",

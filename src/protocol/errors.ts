@@ -1,7 +1,10 @@
 // Typed errors. capnweb carries an Error's own enumerable properties across the wire, so `code`
 // survives serialization and the client can branch on it.
 export type ErrorCode =
+  /** An op batch (appendOps) or item list (syncShare) that fails the wire schema. */
   | "MalformedOps"
+  /** A share id, secret or session id that is not a non-empty, bounded string. */
+  | "MalformedCredentials"
   | "UnknownShare"
   | "WrongSecret"
   | "BatchTooLarge"

@@ -1,20 +1,52 @@
 // The SyncData items opencode shares, reduced to the fields the persistence design cares about.
+// Every string and array is bounded: the schema is the server's only defence against a hostile
+// payload, so nothing a peer sends may grow a row without limit.
 import { z } from "zod";
+
+/** Upper bounds on item fields (UTF-16 code units / array entries). */
+export const ITEM_LIMITS = {
+  /** Ids of sessions, messages, parts, models (opencode's are ~30 characters). */
+  id: 128,
+  /** Short human-facing names: agent, provider. */
+  name: 128,
+  /** A model name such as "openrouter/anthropic/claude-sonnet-4:beta". */
+  model: 256,
+  title: 1024,
+  /** A file path in a session diff (PATH_MAX). */
+  path: 4096,
+  /** One part's text: a streamed answer or a tool output; 1 MiB. */
+  text: 1 << 20,
+  /** Files in one session_diff. */
+  diffs: 256,
+} as const;
+
+/**
+ * A bounded string that is well-formed UTF-16. A lone surrogate survives JSON but not a round trip
+ * through SQLite (it is read back as U+FFFD characters), so a row key would not be the id sent.
+ */
+export function boundedString(max: number, min = 0) {
+  return z.string().min(min).max(max).refine((s) => !/\p{Cs}/u.test(s), { message: "string contains a lone surrogate" });
+}
+
+/** A non-negative integer that JSON, JavaScript and SQLite all represent exactly. */
+export const Count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+const Id = boundedString(ITEM_LIMITS.id, 1);
 
 export const SessionItem = z.object({
   type: z.literal("session"),
-  data: z.object({ id: z.string().min(1), title: z.string() }).strict(),
+  data: z.object({ id: Id, title: boundedString(ITEM_LIMITS.title) }).strict(),
 }).strict();
 
 export const MessageItem = z.object({
   type: z.literal("message"),
   data: z.object({
-    id: z.string().min(1),
-    sessionID: z.string().min(1),
+    id: Id,
+    sessionID: Id,
     role: z.enum(["user", "assistant"]),
     // A user message carries the agent and model chosen for the turn it starts.
-    agent: z.string().optional(),
-    model: z.string().optional(),
+    agent: boundedString(ITEM_LIMITS.name).optional(),
+    model: boundedString(ITEM_LIMITS.model).optional(),
     // Turn lifecycle of the assistant message: streaming → completed | failed | aborted.
     status: z.enum(["streaming", "completed", "failed", "aborted"]).optional(),
   }).strict(),
@@ -23,28 +55,28 @@ export const MessageItem = z.object({
 export const PartItem = z.object({
   type: z.literal("part"),
   data: z.object({
-    id: z.string().min(1),
-    messageID: z.string().min(1),
-    text: z.string(),
+    id: Id,
+    messageID: Id,
+    text: boundedString(ITEM_LIMITS.text),
     // Parts are updated several times while streaming; version makes each update observable.
-    version: z.number().int().nonnegative(),
+    version: Count,
   }).strict(),
 }).strict();
 
 export const FileDiff = z.object({
-  file: z.string().min(1),
-  additions: z.number().int().nonnegative(),
-  deletions: z.number().int().nonnegative(),
+  file: boundedString(ITEM_LIMITS.path, 1),
+  additions: Count,
+  deletions: Count,
 }).strict();
 
 export const SessionDiffItem = z.object({
   type: z.literal("session_diff"),
-  data: z.object({ sessionID: z.string().min(1), diffs: z.array(FileDiff).max(256) }).strict(),
+  data: z.object({ sessionID: Id, diffs: z.array(FileDiff).max(ITEM_LIMITS.diffs) }).strict(),
 }).strict();
 
 export const ModelItem = z.object({
   type: z.literal("model"),
-  data: z.object({ id: z.string().min(1), provider: z.string() }).strict(),
+  data: z.object({ id: Id, provider: boundedString(ITEM_LIMITS.name) }).strict(),
 }).strict();
 
 export const SyncItem = z.discriminatedUnion("type", [SessionItem, MessageItem, PartItem, SessionDiffItem, ModelItem]);

@@ -1,29 +1,47 @@
 // capnweb capabilities over the ShareStore. Inputs are validated here, at the RPC boundary: a bad
-// call gets a typed SturdyError and changes nothing.
+// call gets a typed SturdyError and changes nothing. Every check that needs no database runs
+// before the store is touched; the store's own checks (share, secret, epoch) run before its first
+// write, inside its transaction.
 import { RpcTarget } from "capnweb";
 import { z } from "zod";
 import { MAX_BATCH_OPS, OpBatch, type Ack, type Op } from "../protocol/envelope.js";
-import { SyncItem } from "../protocol/items.js";
+import { boundedString, SyncItem } from "../protocol/items.js";
 import { SturdyError } from "../protocol/errors.js";
 import type { ShareInfo, ShareRow } from "../protocol/api.js";
 import type { ShareStore } from "./share-store.js";
 
-const Credential = z.string().min(1).max(256);
+const Credential = boundedString(256, 1);
+const SyncItems = z.array(SyncItem).max(MAX_BATCH_OPS);
+
+/** Too many entries is its own, cheaper verdict: it is decided before any entry is parsed. */
+function checkBatchSize(what: string, value: unknown): void {
+  if (Array.isArray(value) && value.length > MAX_BATCH_OPS) {
+    throw new SturdyError("BatchTooLarge", `${what}: ${value.length} entries exceed ${MAX_BATCH_OPS}`);
+  }
+}
 
 function parseOps(ops: unknown): Op[] {
-  if (Array.isArray(ops) && ops.length > MAX_BATCH_OPS) {
-    throw new SturdyError("BatchTooLarge", `batch of ${ops.length} ops exceeds ${MAX_BATCH_OPS}`);
-  }
+  checkBatchSize("ops", ops);
   const parsed = OpBatch.safeParse(ops);
   if (!parsed.success) throw new SturdyError("MalformedOps", summarize(parsed.error));
   return parsed.data;
 }
 
+function parseItems(data: unknown): SyncItem[] {
+  checkBatchSize("data", data);
+  const parsed = SyncItems.safeParse(data);
+  if (!parsed.success) throw new SturdyError("MalformedOps", summarize(parsed.error));
+  return parsed.data;
+}
+
+function parseCredential(what: string, value: unknown): string {
+  const parsed = Credential.safeParse(value);
+  if (!parsed.success) throw new SturdyError("MalformedCredentials", `${what} must be a non-empty string of at most 256 characters`);
+  return parsed.data;
+}
+
 function parseCredentials(shareID: unknown, secret: unknown): [string, string] {
-  const id = Credential.safeParse(shareID);
-  const sec = Credential.safeParse(secret);
-  if (!id.success || !sec.success) throw new SturdyError("MalformedOps", "share id and secret must be non-empty strings");
-  return [id.data, sec.data];
+  return [parseCredential("share id", shareID), parseCredential("secret", secret)];
 }
 
 function summarize(error: z.ZodError): string {
@@ -31,22 +49,48 @@ function summarize(error: z.ZodError): string {
   return first ? `${first.path.join(".") || "(root)"}: ${first.message}` : "invalid input";
 }
 
-/** Read-only attenuation: no appendOps exists on this object, so the RPC layer refuses the call. */
+/**
+ * Read-only attenuation: no appendOps exists on this object, so the RPC layer refuses the call.
+ * It inherits the epoch of the capability it was cut from and dies with it on revocation.
+ */
 export class ReadCap extends RpcTarget {
-  constructor(private readonly store: ShareStore, private readonly shareID: string) { super(); }
-  cursor(): number { return this.store.current(this.shareID).cursor; }
-  snapshot(): ShareRow[] { return this.store.snapshot(this.shareID); }
+  private readonly capEpoch: number;
+  /** `capEpoch` defaults to the share's epoch now: a read capability cut today dies at the next revocation. */
+  constructor(private readonly store: ShareStore, private readonly shareID: string, capEpoch?: number) {
+    super();
+    this.capEpoch = capEpoch ?? store.current(shareID).epoch;
+  }
+  cursor(): number { return live(this.store, this.shareID, this.capEpoch).cursor; }
+  snapshot(): ShareRow[] {
+    live(this.store, this.shareID, this.capEpoch);
+    return this.store.snapshot(this.shareID);
+  }
 }
 
 /** A live capability on one share, valid for the epoch it was redeemed in. */
 export class ShareCap extends RpcTarget {
   constructor(private readonly store: ShareStore, private readonly id: string, private readonly capEpoch: number) { super(); }
   shareID(): string { return this.id; }
-  cursor(): number { return this.store.current(this.id).cursor; }
+  cursor(): number { return live(this.store, this.id, this.capEpoch).cursor; }
   epoch(): number { return this.capEpoch; }
   appendOps(ops: unknown): Ack { return this.store.appendOps(this.id, this.capEpoch, parseOps(ops)); }
-  readOnly(): ReadCap { return new ReadCap(this.store, this.id); }
-  snapshot(): ShareRow[] { return this.store.snapshot(this.id); }
+  readOnly(): ReadCap {
+    live(this.store, this.id, this.capEpoch);
+    return new ReadCap(this.store, this.id, this.capEpoch);
+  }
+  snapshot(): ShareRow[] {
+    live(this.store, this.id, this.capEpoch);
+    return this.store.snapshot(this.id);
+  }
+}
+
+/** The share as it is now, if a capability of `capEpoch` still speaks for it (revocation kills reads too). */
+function live(store: ShareStore, shareID: string, capEpoch: number) {
+  const share = store.current(shareID);
+  if (share.epoch !== capEpoch) {
+    throw new SturdyError("StaleEpoch", `capability epoch ${capEpoch} is older than share epoch ${share.epoch}`);
+  }
+  return share;
 }
 
 /** The server's main capability: what an unauthenticated peer can ask for. */
@@ -54,9 +98,7 @@ export class ShareServerTarget extends RpcTarget {
   constructor(private readonly store: ShareStore) { super(); }
 
   createShare(sessionID: unknown): ShareInfo {
-    const id = Credential.safeParse(sessionID);
-    if (!id.success) throw new SturdyError("MalformedOps", "session id must be a non-empty string");
-    return this.store.createShare(id.data);
+    return this.store.createShare(parseCredential("session id", sessionID));
   }
 
   /** Sturdy-ref redemption: durable credentials in, a live capability (current epoch) out. */
@@ -72,8 +114,6 @@ export class ShareServerTarget extends RpcTarget {
 
   syncShare(shareID: unknown, secret: unknown, data: unknown): { ok: true } {
     const [id, sec] = parseCredentials(shareID, secret);
-    const items = z.array(SyncItem).max(MAX_BATCH_OPS).safeParse(data);
-    if (!items.success) throw new SturdyError("MalformedOps", summarize(items.error));
-    return this.store.syncShare(id, sec, items.data);
+    return this.store.syncShare(id, sec, parseItems(data));
   }
 }

@@ -46,14 +46,17 @@ function opIdLedger(db: Database.Database, window: number | undefined): DedupeLe
   const has = db.prepare("SELECT 1 FROM op_ledger WHERE share_id = ? AND op_id = ?").pluck();
   const insert = db.prepare("INSERT INTO op_ledger (share_id, op_id, cursor) VALUES (?, ?, ?)");
   const trim = db.prepare("DELETE FROM op_ledger WHERE share_id = ? AND cursor <= ?");
+  const trimmed = db.prepare("SELECT cursor > ? FROM shares WHERE id = ?").pluck();
   return {
     check: (shareID, op) => (has.get(shareID, op.op_id) ? { kind: "duplicate" } : { kind: "new" }),
     record: (shareID, op, cursor) => {
       insert.run(shareID, op.op_id, cursor);
       if (window !== undefined) trim.run(shareID, cursor - window);
     },
-    // A window forgets: a dependency older than the window reads as missing (documented limit).
-    hasApplied: (shareID, opID) => has.get(shareID, opID) !== undefined,
+    // A window forgets, so it cannot tell a dependency older than the window from one that never
+    // arrived: once it has trimmed anything it assumes "old, hence applied". S3 catches it when wrong.
+    hasApplied: (shareID, opID) =>
+      has.get(shareID, opID) !== undefined || (window !== undefined && trimmed.get(window, shareID) === 1),
   };
 }
 
@@ -76,6 +79,7 @@ function writerSeqLedger(db: Database.Database): DedupeLedger {
       if (op.writer_seq > hwm + 1) return { kind: "gap", expected: hwm + 1 };
       return { kind: "new" };
     },
+    // Only an applied op moves the mark: a retryably rejected op keeps its number (share-store.ts).
     record: (shareID, op) => {
       upsert.run(shareID, op.writer_id, op.writer_seq);
     },

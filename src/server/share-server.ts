@@ -14,8 +14,13 @@ export class ShareServer {
   }
 }
 
-export function openDatabase(image?: Buffer | string): Database.Database {
-  const db = image === undefined ? new Database(":memory:") : new Database(image as Buffer);
+/**
+ * An in-memory database, empty or deserialized from a disk image (the sim's nodes). Only for
+ * memory: `journal_mode = MEMORY` on a real file would let a process killed mid-commit corrupt it,
+ * so a path is not accepted here (src/runtime/sqlite.ts opens files, with WAL).
+ */
+export function openDatabase(image?: Buffer): Database.Database {
+  const db = image === undefined ? new Database(":memory:") : new Database(image);
   db.pragma("journal_mode = MEMORY");
   return db;
 }

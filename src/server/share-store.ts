@@ -184,7 +184,8 @@ export class ShareStore {
 /**
  * An op_id must be `<writer_id>/<writer_seq>`: the op_id ledgers dedupe by op_id, writer-seq by
  * (writer, seq) and resolves depends_on by parsing op_ids. If the two disagreed, one op could pass
- * as another, and the policies would no longer mean the same thing.
+ * as another, and the policies would no longer mean the same thing. The wire schema checks this
+ * too; the store checks it again because it is also called directly, not only through capnweb.
  */
 function assertOpIdentity(ops: Op[]): void {
   for (const op of ops) {
