@@ -26,6 +26,10 @@ export interface CampaignSummary {
   failures: FailureRecord[];
   converged: number;
   convergenceMs: number[];
+  /** Dedupe storage at the end of each run, summed (divide by runs for the mean). */
+  ledgerRows: number;
+  /** Runs in which some op was applied twice (S1). */
+  doubleApplyRuns: number;
   coverage: CoverageData;
 }
 
@@ -37,7 +41,7 @@ export function emptySummary(scenario: string, design: string, dedupe: string, t
     faults: emptyFaultCounts(),
     ops: { enqueued: 0, applied: 0, duplicates: 0, rejected: 0, lost: 0, roundTrips: 0, wireBytes: 0 },
     failingRuns: 0, violationsByInvariant: {}, firstFailingSeed: null, failures: [],
-    converged: 0, convergenceMs: [], coverage: emptyCoverage(),
+    converged: 0, convergenceMs: [], ledgerRows: 0, doubleApplyRuns: 0, coverage: emptyCoverage(),
   };
 }
 
@@ -58,6 +62,8 @@ export function addRun(s: CampaignSummary, r: RunResult): void {
     s.convergenceMs.push(r.convergenceMs);
   }
   mergeCoverage(s.coverage, r.coverage);
+  s.ledgerRows += r.ledgerRows;
+  if (r.violations.some((v) => v.invariant === "S1")) s.doubleApplyRuns += 1;
   if (r.violations.length === 0) return;
   s.failingRuns += 1;
   const invariants = [...new Set(r.violations.map((v) => v.invariant))].sort();
@@ -88,6 +94,8 @@ export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
     out.failures.push(...p.failures);
     out.converged += p.converged;
     out.convergenceMs.push(...p.convergenceMs);
+    out.ledgerRows += p.ledgerRows;
+    out.doubleApplyRuns += p.doubleApplyRuns;
     mergeCoverage(out.coverage, p.coverage);
     seeds.push(...seedList(p.seeds));
   }

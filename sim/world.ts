@@ -51,6 +51,8 @@ export interface RunResult {
   /** Workload actions generated before any `onlyActions` filter (for shrinking). */
   actionsGenerated: number;
   ops: { enqueued: number; applied: number; duplicates: number; rejected: number; lost: number; roundTrips: number; wireBytes: number };
+  /** Dedupe storage the server holds at the end: op_id ledger rows plus writer high-water marks. */
+  ledgerRows: number;
   converged: boolean;
   convergenceMs: number;
   violations: Violation[];
@@ -319,6 +321,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
       roundTrips: wire.roundTrips,
       wireBytes: wire.bytes,
     },
+    ledgerRows: server.db ? (server.db.prepare("SELECT (SELECT COUNT(*) FROM op_ledger) + (SELECT COUNT(*) FROM writer_hwm)").pluck().get() as number) : 0,
     converged: quiet && !checker.violations.some((v) => v.invariant === "C1"),
     convergenceMs,
     violations: checker.violations,
