@@ -21,6 +21,8 @@ import type { SimRng } from "./rng.js";
 import type { VirtualClock } from "./clock.js";
 import type { Design } from "./scenario.js";
 import { Disk, type Synchronous } from "./storage.js";
+import { SERVER_SCHEMA } from "../src/server/schema.js";
+import { OUTBOX_SCHEMA } from "../src/client/outbox-schema.js";
 
 export class ServerNode implements ServerEndpoint {
   readonly disk: Disk;
@@ -30,7 +32,7 @@ export class ServerNode implements ServerEndpoint {
   db: Database.Database | undefined;
 
   constructor(private readonly options: ShareStoreOptions, synchronous: Synchronous) {
-    this.disk = new Disk(synchronous);
+    this.disk = new Disk(synchronous, SERVER_SCHEMA);
     this.start();
   }
 
@@ -119,7 +121,7 @@ export class ClientNode {
 
   constructor(private readonly deps: ClientNodeDeps) {
     this.clock = deps.clock.scoped(CLIENT);
-    this.disk = new Disk(deps.synchronous);
+    this.disk = new Disk(deps.synchronous, OUTBOX_SCHEMA);
     this.start();
   }
 

@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, position);
+CREATE INDEX IF NOT EXISTS outbox_batch ON outbox (batch_id);
 CREATE TABLE IF NOT EXISTS sync_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   writer_id TEXT NOT NULL,

@@ -3,6 +3,7 @@
 import type Database from "better-sqlite3";
 import type { Op } from "../protocol/envelope.js";
 import { parseOpId } from "../protocol/op-id.js";
+import { lazyStatements } from "../sqlite/lazy-statements.js";
 
 export type DedupePolicy =
   | { kind: "permanent" }
@@ -43,10 +44,12 @@ export function makeLedger(db: Database.Database, policy: DedupePolicy): DedupeL
 
 /** An op_id log, kept forever or trimmed to the last `window` applied ops of the share. */
 function opIdLedger(db: Database.Database, window: number | undefined): DedupeLedger {
-  const has = db.prepare("SELECT 1 FROM op_ledger WHERE share_id = ? AND op_id = ?").pluck();
-  const insert = db.prepare("INSERT INTO op_ledger (share_id, op_id, cursor) VALUES (?, ?, ?)");
-  const trim = db.prepare("DELETE FROM op_ledger WHERE share_id = ? AND cursor <= ?");
-  const trimmed = db.prepare("SELECT cursor > ? FROM shares WHERE id = ?").pluck();
+  const { has, insert, trim, trimmed } = lazyStatements({
+    has: () => db.prepare("SELECT 1 FROM op_ledger WHERE share_id = ? AND op_id = ?").pluck(),
+    insert: () => db.prepare("INSERT INTO op_ledger (share_id, op_id, cursor) VALUES (?, ?, ?)"),
+    trim: () => db.prepare("DELETE FROM op_ledger WHERE share_id = ? AND cursor <= ?"),
+    trimmed: () => db.prepare("SELECT cursor > ? FROM shares WHERE id = ?").pluck(),
+  });
   return {
     check: (shareID, op) => (has.get(shareID, op.op_id) ? { kind: "duplicate" } : { kind: "new" }),
     record: (shareID, op, cursor) => {

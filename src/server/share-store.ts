@@ -1,5 +1,6 @@
 // The server's durable logic, free of RPC: shares, credentials, epochs and the transactional
 // append. Capabilities (capabilities.ts) are thin capnweb wrappers over this.
+import { lazyStatements } from "../sqlite/lazy-statements.js";
 import type Database from "better-sqlite3";
 import { isRetryable, type Ack, type Op, type Rejection, type RejectReason } from "../protocol/envelope.js";
 import type { ShareInfo, ShareRow } from "../protocol/api.js";
@@ -37,22 +38,22 @@ export class ShareStore {
   constructor(private readonly db: Database.Database, private readonly options: ShareStoreOptions) {
     openServerSchema(db);
     this.ledger = options.brokenNoDedupe ? forgetfulLedger() : makeLedger(db, options.dedupe);
-    this.stmt = {
-      insertShare: db.prepare("INSERT INTO shares (id, session_id, secret) VALUES (?, ?, ?)"),
-      share: db.prepare("SELECT id, session_id, secret, epoch, cursor FROM shares WHERE id = ?"),
-      setCursor: db.prepare("UPDATE shares SET cursor = ? WHERE id = ?"),
-      rotate: db.prepare("UPDATE shares SET secret = ?, epoch = epoch + 1 WHERE id = ?"),
-      upsertRow: db.prepare(
+    this.stmt = lazyStatements({
+      insertShare: () => db.prepare("INSERT INTO shares (id, session_id, secret) VALUES (?, ?, ?)"),
+      share: () => db.prepare("SELECT id, session_id, secret, epoch, cursor FROM shares WHERE id = ?"),
+      setCursor: () => db.prepare("UPDATE shares SET cursor = ? WHERE id = ?"),
+      rotate: () => db.prepare("UPDATE shares SET secret = ?, epoch = epoch + 1 WHERE id = ?"),
+      upsertRow: () => db.prepare(
         "INSERT INTO share_rows (share_id, key, dup, value) VALUES (?, ?, 0, ?) " +
           "ON CONFLICT (share_id, key, dup) DO UPDATE SET value = excluded.value",
       ),
-      appendRow: db.prepare(
+      appendRow: () => db.prepare(
         "INSERT INTO share_rows (share_id, key, dup, value) " +
           "SELECT @share, @key, COALESCE(MAX(dup) + 1, 0), @value FROM share_rows WHERE share_id = @share AND key = @key",
       ),
-      rows: db.prepare("SELECT key, dup, value FROM share_rows WHERE share_id = ? ORDER BY key, dup"),
-      countShares: db.prepare("SELECT COUNT(*) FROM shares").pluck(),
-    };
+      rows: () => db.prepare("SELECT key, dup, value FROM share_rows WHERE share_id = ? ORDER BY key, dup"),
+      countShares: () => db.prepare("SELECT COUNT(*) FROM shares").pluck(),
+    });
   }
 
   createShare(sessionID: string): ShareInfo {
