@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   merge: async () => (await import("./commands/campaign.js")).mergeCommand,
   replay: async () => (await import("./commands/replay.js")).replayCommand,
   serve: async () => (await import("./commands/serve.js")).serveCommand,
+  explore: async () => (await import("./commands/explore.js")).exploreCommand,
 };
 
 const USAGE = `usage: sturdy <command> [options]
@@ -19,6 +20,7 @@ const USAGE = `usage: sturdy <command> [options]
   merge <campaign.json>... [--json]
   replay --scenario <s> [--design d] --seed <seed> [--ops K] [--actions a,b|none] [--faults a,b|none] [--swarm]
          [--plant no-dedupe|split-ack] [--shrink] [--mermaid out.md] [--save file.json] [--json]
+  explore --scenario tiny [--design d] [--max-depth N] [--net-faults N] [--crashes N] [--plant bug] [--choices 0,1,..] [--json]
   serve [--port N] [--db file] [--dedupe permanent|writer-seq|window(N)] [--share id] [--session id] [--json]`;
 
 async function main(argv: string[]): Promise<number> {

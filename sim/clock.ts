@@ -49,6 +49,11 @@ export class VirtualClock {
     return true;
   }
 
+  /** Pending timers relative to now, without ids (for exploration's state key). */
+  pending(): string[] {
+    return [...this.timers.values()].map((t) => `${t.owner}@+${t.at - this.time}`).sort();
+  }
+
   describe(id: number): string {
     const t = this.timers.get(id);
     return t ? `timer ${t.owner}#${t.id}` : `timer #${id}`;

@@ -6,6 +6,7 @@
 // shrinking converge.
 import type { SimRng } from "./rng.js";
 import type { FaultCounts } from "./faults.js";
+import type { Chooser } from "./chooser.js";
 
 export type FaultKind =
   | "drop" | "dropResponse" | "stall" | "duplicate" | "reorder" | "delay" | "sever"
@@ -24,6 +25,8 @@ export class FaultGate {
     private readonly now: () => number,
     /** Replay of a shrunk run: exactly these opportunities fire (and no others). */
     private readonly only?: ReadonlySet<string>,
+    /** Exploration: the explorer decides each opportunity instead of the dice. */
+    private readonly chooser?: { chooser: Chooser; stateKey: () => string },
   ) {}
 
   /** Would a fault of this kind happen now? Draws from the fault stream even when masked. */
@@ -33,13 +36,28 @@ export class FaultGate {
     const n = (this.chances.get(where) ?? 0) + 1;
     this.chances.set(where, n);
     const id = `${where}#${n}`;
-    const rolled = this.rng.chance(p); // drawn in replay too, so the stream stays aligned
-    if (!(this.only ? this.only.has(id) : rolled)) return false;
+    if (!this.decide(kind, p, id, site)) return false;
     this.taken.push({ id, kind, t: this.now(), detail });
     this.lastAt = this.now();
     countFault(this.counts, kind);
     return true;
   }
+
+  private decide(kind: FaultKind, p: number, id: string, site: string | undefined): boolean {
+    if (this.chooser) {
+      const { chooser, stateKey } = this.chooser;
+      if (chooser.stopped || !chooser.mayFault(faultClass(kind))) return false;
+      return chooser.choose(2, `${kind}@${site ?? ""}`, stateKey) === 1;
+    }
+    const rolled = this.rng.chance(p); // drawn in replay too, so the stream stays aligned
+    return this.only ? this.only.has(id) : rolled;
+  }
+}
+
+const CRASHES: ReadonlySet<FaultKind> = new Set(["crashClient", "crashServer", "powerLoss"]);
+
+export function faultClass(kind: FaultKind): "crash" | "net" {
+  return CRASHES.has(kind) ? "crash" : "net";
 }
 
 function countFault(c: FaultCounts, kind: FaultKind): void {

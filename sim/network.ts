@@ -99,6 +99,11 @@ export class Network {
     return min;
   }
 
+  /** What is in flight, relative to now (for exploration's state key). */
+  describe(now: number): string[] {
+    return this.packets.map((p) => `${p.label}@+${p.at - now}`).sort();
+  }
+
   inFlight(): number {
     return this.packets.length;
   }

@@ -20,6 +20,8 @@ import { generateWorkload, type Action } from "./workload.js";
 import { ClientNode, ServerNode, SimConnector } from "./process.js";
 import { Checker, type Violation } from "./invariants.js";
 import { settle } from "./settle.js";
+import type { Chooser } from "./chooser.js";
+import { stateKeyOf } from "./state-key.js";
 import type { Design, Scenario } from "./scenario.js";
 
 export interface WorldOptions {
@@ -31,6 +33,8 @@ export interface WorldOptions {
   onlyFaults?: ReadonlySet<string>;
   /** Replay of a shrunk run: only these workload actions (by position) happen. */
   onlyActions?: ReadonlySet<number>;
+  /** Exploration: every scheduling and fault decision comes from here (see sim/explore.ts). */
+  chooser?: Chooser;
   /** Planted bugs, for proving the checks can fail. */
   broken?: { noDedupe?: boolean; splitAck?: boolean };
 }
@@ -77,7 +81,9 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   const clock = new VirtualClock();
   const trace = new Trace(options.keepTrace ?? false);
   const faults = emptyFaultCounts();
-  const gate = new FaultGate(rng.faults, faults, () => clock.now(), options.onlyFaults);
+  // Exploration reads the state only when it needs a key; the nodes are declared below.
+  const stateKey = (): string => stateKeyOf({ now: clock.now(), server: server.db, client: client.db, network, clock, nextAction, checker });
+  const gate = new FaultGate(rng.faults, faults, () => clock.now(), options.onlyFaults, options.chooser && { chooser: options.chooser, stateKey });
   const coverage = new Coverage();
   const checker = new Checker();
   const wire = { roundTrips: 0, bytes: 0 };
@@ -248,7 +254,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   let quiet = false;
   // A run that has not converged long after the last fault has already failed L1: stop there.
   const deadline = horizon + scenario.livenessMs;
-  while (step < scenario.maxSteps && clock.now() <= deadline) {
+  while (step < scenario.maxSteps && clock.now() <= deadline && !options.chooser?.stopped) {
     await settle();
     finishCrashes();
     batchWire.submitOpen();
@@ -272,7 +278,10 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
     // A node that just crashed takes its events with it.
     const live = halting.length > 0 ? readyEvents() : ready;
     if (live.length === 0) continue;
-    const ev = rng.sched.pick(live);
+    const ev = options.chooser
+      ? live[live.length === 1 ? 0 : options.chooser.choose(live.length, "sched", stateKey)]!
+      : rng.sched.pick(live);
+    if (options.chooser?.stopped) break;
     try {
       if (ev.kind === "deliver") {
         const labels = await network.deliverChannel(ev.channel, clock.now());
@@ -289,10 +298,13 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   }
 
   checker.step = step;
+  if (options.chooser?.stopped) quiet = false;
   let lost = 0;
   const lastFaultAt = Math.max(gate.lastAt, lastActionAt);
   const convergenceMs = Math.max(0, clock.now() - lastFaultAt);
-  if (!quiet) {
+  if (options.chooser?.stopped) {
+    // An explored branch cut short (depth bound or a state seen before): no end-of-run verdict.
+  } else if (!quiet) {
     checker.fail("L1", `no quiescence within ${scenario.maxSteps} steps / ${deadline} virtual ms`);
   } else {
     lost = checker.checkFinal(server.store.snapshot(share.id), items, client.outbox?.counts());
