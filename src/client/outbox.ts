@@ -1,5 +1,6 @@
 // The durable client outbox. Every state change is one SQLite transaction, so a crash between any
 // two calls leaves a state the restarted client can resume from.
+import { atomic } from "../sqlite/atomic.js";
 import { lazyStatements } from "../sqlite/lazy-statements.js";
 import type Database from "better-sqlite3";
 import type { Ack, Op } from "../protocol/envelope.js";
@@ -63,9 +64,12 @@ export class Outbox {
       resetWatermark: () => db.prepare("UPDATE sync_state SET watermark = 0 WHERE id = 1"),
       dueNow: () => db.prepare("UPDATE outbox SET next_retry_at = 0 WHERE state = 'pending' AND next_retry_at > 0"),
       watermark: () => db.prepare("UPDATE sync_state SET watermark = MAX(watermark, ?) WHERE id = 1"),
+      // The oldest unfinished batch and when it may be resent; both read through small indexes, so
+      // the cost does not grow with the number of fresh rows waiting behind it.
       openBatch: () => db.prepare(
-        "SELECT batch_id, MAX(next_retry_at) AS ready_at FROM outbox WHERE batch_id IS NOT NULL " +
-          "AND state IN ('pending', 'in_flight') GROUP BY batch_id ORDER BY MIN(position) LIMIT 1",
+        "SELECT batch_id, (SELECT MAX(next_retry_at) FROM outbox b WHERE b.batch_id = o.batch_id " +
+          "AND b.state IN ('pending', 'in_flight')) AS ready_at FROM outbox o INDEXED BY outbox_open_batches " +
+          "WHERE batch_id IS NOT NULL AND state IN ('pending', 'in_flight') ORDER BY position LIMIT 1",
       ),
       batchRows: () => db.prepare("SELECT * FROM outbox WHERE batch_id = ? AND state IN ('pending', 'in_flight') ORDER BY seq"),
       fresh: () => db.prepare("SELECT * FROM outbox WHERE batch_id IS NULL AND state = 'pending' ORDER BY position LIMIT ?"),
@@ -95,12 +99,12 @@ export class Outbox {
    * the old one would make every expected_cursor precondition fail forever.
    */
   setCredentials(share: ShareInfo): void {
-    this.db.transaction(() => {
+    atomic(this.db)(() => {
       const before = this.credentials();
       this.stmt.setCreds.run(share.id, share.secret, share.epoch);
       if (before && before.shareID !== share.id) this.stmt.resetWatermark.run();
       if (!before || before.shareID !== share.id || before.secret !== share.secret || before.epoch !== share.epoch) this.stmt.dueNow.run();
-    })();
+    });
   }
 
   watermark(): number {
@@ -109,13 +113,13 @@ export class Outbox {
 
   /** Durable before anything is sent: the op gets its gapless writer_seq in the same transaction. */
   enqueue(item: SyncItem, dependsOn: string[] = []): string {
-    const opID = this.db.transaction(() => {
+    const opID = atomic(this.db)(() => {
       const seq = (this.stmt.state.get() as { next_writer_seq: number }).next_writer_seq;
       const opID = formatOpId(this.writerID, seq);
       this.stmt.insert.run(opID, seq, JSON.stringify(dependsOn), JSON.stringify(item));
       this.stmt.bumpSeq.run();
       return opID;
-    })();
+    });
     this.lastEnqueued = opID;
     this.options.probe?.("client.enqueue.committed");
     return opID;
@@ -132,7 +136,7 @@ export class Outbox {
   }
 
   private reserveBatchTx(now: number, maxOps: number): ReservedBatch | undefined {
-    return this.db.transaction((): ReservedBatch | undefined => {
+    return atomic(this.db)((): ReservedBatch | undefined => {
       const open = this.stmt.openBatch.get() as { batch_id: string; ready_at: number } | undefined;
       if (open) {
         if (open.ready_at > now) return undefined;
@@ -145,7 +149,7 @@ export class Outbox {
       fresh.forEach((row, i) => this.stmt.assign.run(batchID, i, row.op_id));
       this.stmt.markBatchInFlight.run(batchID);
       return { batchID, rows: this.rowsOf(batchID), resend: false };
-    })();
+    });
   }
 
   /**
@@ -167,15 +171,15 @@ export class Outbox {
     };
     const probe = () => this.options.probe?.("client.ack.rows-marked");
     if (this.options.brokenSplitAck) {
-      this.db.transaction(markRows)();
+      atomic(this.db)(markRows);
       probe(); // the planted bug: a crash here leaves rows acked and the watermark behind
       this.stmt.watermark.run(ack.cursor);
     } else {
-      this.db.transaction(() => {
+      atomic(this.db)(() => {
         markRows();
         probe(); // a crash here rolls the whole ack back
         this.stmt.watermark.run(ack.cursor);
-      })();
+      });
     }
     this.options.probe?.("client.ack.committed");
   }
@@ -185,12 +189,12 @@ export class Outbox {
 
   /** The whole batch failed (timeout, disconnect, error): retry it later, or give up if permanent. */
   recordFailure(batch: ReservedBatch, error: string, retryAt: number, permanent: boolean): void {
-    this.db.transaction(() => {
+    atomic(this.db)(() => {
       for (const row of batch.rows) {
         if (permanent) this.stmt.fail.run(error, row.op_id);
         else this.stmt.retry.run(retryAt, error, row.op_id);
       }
-    })();
+    });
     this.options.probe?.("client.failure.recorded");
   }
 

@@ -1,5 +1,6 @@
 // The server's durable logic, free of RPC: shares, credentials, epochs and the transactional
 // append. Capabilities (capabilities.ts) are thin capnweb wrappers over this.
+import { atomic } from "../sqlite/atomic.js";
 import { lazyStatements } from "../sqlite/lazy-statements.js";
 import type Database from "better-sqlite3";
 import { isRetryable, type Ack, type Op, type Rejection, type RejectReason } from "../protocol/envelope.js";
@@ -95,7 +96,7 @@ export class ShareStore {
   }
 
   private appendOpsTx(shareID: string, capEpoch: number, ops: Op[], committed: ServerEvent[]): Ack {
-    return this.db.transaction((): Ack => {
+    return atomic(this.db)((): Ack => {
       const share = this.mustGet(shareID);
       if (capEpoch !== share.epoch) {
         throw new SturdyError("StaleEpoch", `capability epoch ${capEpoch} is older than share epoch ${share.epoch}`);
@@ -141,13 +142,13 @@ export class ShareStore {
       }
       this.stmt.setCursor.run(cursor, shareID);
       return { cursor, epoch: share.epoch, applied, duplicates, rejected };
-    })();
+    });
   }
 
   /** Today's path: no op identity, session_diff appended (so a resend duplicates it). */
   syncShare(shareID: string, secret: string, items: SyncItem[]): { ok: true } {
     const committed: ServerEvent[] = [];
-    this.db.transaction(() => {
+    atomic(this.db)(() => {
       this.authenticate(shareID, secret);
       for (const item of items) {
         for (const w of itemRows(item)) {
@@ -156,7 +157,7 @@ export class ShareStore {
         }
         committed.push({ kind: "synced", shareID, item, via: "syncShare" });
       }
-    })();
+    });
     for (const e of committed) this.options.observer?.(e);
     this.options.probe?.("server.sync.committed");
     return { ok: true };

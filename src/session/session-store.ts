@@ -1,6 +1,7 @@
 // The client's session model: messages, parts and turns, kept in the Outbox's own SQLite database.
 // Every change commits in ONE transaction with the enqueue that shares it, so a crash can never
 // leave a local change that the share will not hear of, nor an enqueued op with no local change.
+import { atomic } from "../sqlite/atomic.js";
 import type Database from "better-sqlite3";
 import type { Outbox } from "../client/outbox.js";
 import { SESSION_SCHEMA } from "./session-schema.js";
@@ -83,7 +84,7 @@ export class SessionStore {
       if (typeof input[field] !== "string" || input[field].length === 0) throw new Error(`startTurn: ${field} must be a non-empty string`);
     }
     const assistantID = input.assistantMessageID ?? `${input.userMessageID}:assistant`;
-    return this.db.transaction((): Turn => {
+    return atomic(this.db)((): Turn => {
       const existing = this.turn(input.userMessageID);
       if (existing) return existing;
       const opID = this.outbox.enqueue(userMessageItem({ id: input.userMessageID, sessionID: input.sessionID, agent: input.agent, model: input.model }));
@@ -92,12 +93,12 @@ export class SessionStore {
       this.stmt.insertTurn.run(input.userMessageID, input.sessionID, input.userMessageID, assistantID);
       this.options.beforeCommit?.("startTurn");
       return this.mustTurn(input.userMessageID);
-    })();
+    });
   }
 
   /** Writes the next version of a part of the turn's assistant message and shares it. Returns the version. */
   updatePart(input: UpdatePartInput): number {
-    return this.db.transaction((): number => {
+    return atomic(this.db)((): number => {
       const turn = this.mustTurn(input.turnID);
       if (turn.status !== "streaming") throw new Error(`turn ${turn.id} is ${turn.status}: its parts are final`);
       const assistantOp = this.shareAssistant(turn, "streaming");
@@ -107,7 +108,7 @@ export class SessionStore {
       this.outbox.enqueue(partItem({ id: input.partID, messageID: turn.assistantMessageID, text: input.text, version }), [assistantOp]);
       this.options.beforeCommit?.("updatePart");
       return version;
-    })();
+    });
   }
 
   /**
@@ -116,7 +117,7 @@ export class SessionStore {
    */
   finalizeTurn(turnID: string, outcome: TurnOutcome, options: FinalizeOptions = {}): TurnOutcome {
     if (!isTurnOutcome(outcome)) throw new Error(`finalizeTurn: "${String(outcome)}" is not completed | failed | aborted`);
-    return this.db.transaction((): TurnOutcome => {
+    return atomic(this.db)((): TurnOutcome => {
       const turn = this.mustTurn(turnID);
       if (turn.status !== "streaming") return turn.status;
       const shared = this.sharedOp(turn.assistantMessageID) !== undefined;
@@ -125,7 +126,7 @@ export class SessionStore {
       if (!drop) this.shareAssistant(turn, outcome);
       this.options.beforeCommit?.("finalizeTurn");
       return outcome;
-    })();
+    });
   }
 
   turn(turnID: string): Turn | undefined {
