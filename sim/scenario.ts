@@ -25,6 +25,8 @@ export const Scenario = z.object({
     maxBatch: z.number().int().positive().max(256).default(8),
     backoff: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive() }).strict().default({ baseMs: 50, maxMs: 2_000 }),
     expectCursor: z.boolean().default(false),
+    /** Batches in flight at once; > 1 lets batches overtake each other (depends_on keeps order). */
+    maxInFlight: z.number().int().positive().max(16).default(1),
   }).strict().default({}),
   /** Durability of each node's disk (see sim/storage.ts). */
   storage: z.object({ client: Synchronous.default("full"), server: Synchronous.default("full") }).strict().default({}),

@@ -3,6 +3,7 @@
 // The workload is generated up front from its own rng stream, so faults never change it.
 import { z } from "zod";
 import type { SyncItem } from "../src/protocol/items.js";
+import { itemRows } from "../src/protocol/fold.js";
 import type { SimRng } from "./rng.js";
 
 export const WorkloadSpec = z.object({
@@ -17,6 +18,15 @@ export const WorkloadSpec = z.object({
   spacingMs: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).strict().default({ min: 5, max: 60 }),
   /** Revoke the share (and hand the client new credentials) after these op indexes. */
   revokeAfter: z.array(z.number().int().nonnegative()).default([]),
+  /**
+   * Each op depends on the previous op that wrote the same share row (a part's earlier version, the
+   * message's streaming state), so the server applies writes to one row in order even when batches
+   * overtake each other. Off, pipelined batches can leave a row at an older value.
+   */
+  causalDeps: z.boolean().default(true),
+  /** Chance that a turn fails or is aborted instead of completing, and that its assistant message is dropped. */
+  turnFailure: z.number().min(0).max(1).default(0.1),
+  dropAssistant: z.number().min(0).max(1).default(0.1),
 }).strict();
 export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
 
@@ -32,10 +42,17 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
   let at = 0;
   let index = 0;
   const between = (r: { min: number; max: number }) => r.min + rng.int(Math.max(0, r.max - r.min) + 1);
+  const lastWriter = new Map<string, number>();
   const push = (item: SyncItem, dependsOn: number[] = []): number => {
     at += between(spec.spacingMs);
     const i = index++;
-    actions.push({ kind: "enqueue", at, index: i, item, dependsOn });
+    const deps = new Set(dependsOn);
+    for (const { key } of itemRows(item)) {
+      const prev = lastWriter.get(key);
+      if (spec.causalDeps && prev !== undefined) deps.add(prev);
+      lastWriter.set(key, i);
+    }
+    actions.push({ kind: "enqueue", at, index: i, item, dependsOn: [...deps].sort((a, b) => a - b) });
     if (spec.revokeAfter.includes(i)) actions.push({ kind: "revoke", at: at + 1 });
     return i;
   };
@@ -50,6 +67,8 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
     const userID = `msg_${String(turn).padStart(4, "0")}_u`;
     const user = push({ type: "message", data: { id: userID, sessionID, role: "user", agent, model } });
     if (full()) break;
+    // Some turns die before the assistant says anything: its message is dropped, never shared.
+    if (rng.chance(spec.dropAssistant)) continue;
     const assistantID = `msg_${String(turn).padStart(4, "0")}_a`;
     const assistant = push({ type: "message", data: { id: assistantID, sessionID, role: "assistant", status: "streaming" } }, [user]);
     const parts = between(spec.partsPerTurn);
@@ -63,7 +82,8 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
       }
     }
     if (full()) break;
-    push({ type: "message", data: { id: assistantID, sessionID, role: "assistant", status: "completed" } }, [assistant]);
+    const outcome = rng.chance(spec.turnFailure) ? rng.pick(["failed", "aborted"] as const) : "completed";
+    push({ type: "message", data: { id: assistantID, sessionID, role: "assistant", status: outcome } }, [assistant]);
     if (!full() && rng.chance(spec.diffChance)) {
       const files = 1 + rng.int(3);
       const diffs = Array.from({ length: files }, () => ({ file: `src/file${rng.int(6)}.ts`, additions: rng.int(50), deletions: rng.int(20) }));

@@ -1,11 +1,12 @@
-// Drains the outbox: one batch in flight at a time, sent as ONE pipelined round trip
-// `redeemShare(id, secret).appendOps(batch)`, retried with backoff until acked.
+// Drains the outbox: each batch is ONE pipelined round trip `redeemShare(id, secret).appendOps(batch)`,
+// retried with backoff until acked. By default one batch is in flight at a time; with
+// `maxInFlight` > 1 batches may overtake each other, and depends_on keeps the server's order.
 import type { RpcStub } from "capnweb";
 import type { Ack } from "../protocol/envelope.js";
 import type { ShareCapApi } from "../protocol/api.js";
 import type { Clock, Rng, TimerHandle } from "../protocol/ports.js";
 import { errorCode, type ErrorCode } from "../protocol/errors.js";
-import { Outbox, type ReservedBatch } from "./outbox.js";
+import { Outbox, type Credentials, type ReservedBatch } from "./outbox.js";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import type { Connector } from "./connector.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
@@ -17,9 +18,11 @@ export interface FlusherOptions {
   backoff: BackoffPolicy;
   /** Stamp the first op of each batch with the watermark as an optimistic precondition. */
   expectCursor: boolean;
+  /** Batches in flight at once (pipelining). Only 1 makes sense with expectCursor. */
+  maxInFlight?: number;
 }
 
-export const DEFAULT_FLUSHER: FlusherOptions = { maxBatch: 8, timeoutMs: 500, backoff: DEFAULT_BACKOFF, expectCursor: false };
+export const DEFAULT_FLUSHER: FlusherOptions = { maxBatch: 8, timeoutMs: 500, backoff: DEFAULT_BACKOFF, expectCursor: false, maxInFlight: 1 };
 
 /** Errors no retry can cure: the batch is marked failed. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(["MalformedOps", "MalformedCredentials", "BatchTooLarge", "UnknownShare"]);
@@ -30,7 +33,7 @@ export type FlushEvent =
   | { kind: "error"; batchID: string; error: string; permanent: boolean };
 
 export class Flusher {
-  private busy = false;
+  private inFlight = 0;
   private stopped = false;
   private wake: TimerHandle | undefined;
 
@@ -67,15 +70,25 @@ export class Flusher {
   }
 
   private async flushOnce(): Promise<void> {
-    if (this.busy || this.stopped) return;
-    const creds = this.outbox.credentials();
-    if (!creds) return;
-    const batch = this.outbox.reserveBatch(this.clock.now(), this.options.maxBatch);
-    if (!batch) return this.schedule(this.outbox.nextWakeAt(this.clock.now()));
-    this.busy = true;
+    const sends: Promise<void>[] = [];
+    while (!this.stopped && this.inFlight < (this.options.maxInFlight ?? 1)) {
+      const creds = this.outbox.credentials();
+      if (!creds) break;
+      const batch = this.outbox.reserveBatch(this.clock.now(), this.options.maxBatch);
+      if (this.stopped) return; // crashed at the reservation probe
+      if (!batch) {
+        if (this.inFlight === 0) this.schedule(this.outbox.nextWakeAt(this.clock.now()));
+        break;
+      }
+      this.inFlight += 1;
+      sends.push(this.send(batch, creds));
+    }
+    await Promise.all(sends);
+  }
+
+  private async send(batch: ReservedBatch, creds: Credentials): Promise<void> {
     const expected = this.options.expectCursor ? this.outbox.watermark() : undefined;
     const ops = batch.rows.map((row, i) => Outbox.envelope(row, this.outbox.writerID, creds.epoch, i === 0 ? expected : undefined));
-    if (this.stopped) return; // crashed at the reservation probe
     this.onEvent?.({ kind: "send", batchID: batch.batchID, opIDs: ops.map((o) => o.op_id), resend: batch.resend });
     let cap: RpcStub<ShareCapApi> | undefined;
     try {
@@ -91,7 +104,7 @@ export class Flusher {
       this.fail(batch, e);
     } finally {
       disposeQuietly(cap);
-      this.busy = false;
+      this.inFlight -= 1;
     }
     this.schedule(this.outbox.nextWakeAt(this.clock.now()));
   }

@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, position);
 CREATE INDEX IF NOT EXISTS outbox_batch ON outbox (batch_id);
 CREATE INDEX IF NOT EXISTS outbox_open_batches ON outbox (position)
-  WHERE batch_id IS NOT NULL AND state IN ('pending', 'in_flight');
+  WHERE batch_id IS NOT NULL AND state = 'pending';
 CREATE TABLE IF NOT EXISTS sync_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   writer_id TEXT NOT NULL,

@@ -64,12 +64,12 @@ export class Outbox {
       resetWatermark: () => db.prepare("UPDATE sync_state SET watermark = 0 WHERE id = 1"),
       dueNow: () => db.prepare("UPDATE outbox SET next_retry_at = 0 WHERE state = 'pending' AND next_retry_at > 0"),
       watermark: () => db.prepare("UPDATE sync_state SET watermark = MAX(watermark, ?) WHERE id = 1"),
-      // The oldest unfinished batch and when it may be resent; both read through small indexes, so
-      // the cost does not grow with the number of fresh rows waiting behind it.
+      // The oldest batch waiting to be resent (not the ones in flight) and when it may go; both read
+      // through small indexes, so the cost does not grow with the fresh rows waiting behind it.
       openBatch: () => db.prepare(
         "SELECT batch_id, (SELECT MAX(next_retry_at) FROM outbox b WHERE b.batch_id = o.batch_id " +
-          "AND b.state IN ('pending', 'in_flight')) AS ready_at FROM outbox o INDEXED BY outbox_open_batches " +
-          "WHERE batch_id IS NOT NULL AND state IN ('pending', 'in_flight') ORDER BY position LIMIT 1",
+          "AND b.state = 'pending') AS ready_at FROM outbox o INDEXED BY outbox_open_batches " +
+          "WHERE batch_id IS NOT NULL AND state = 'pending' ORDER BY position LIMIT 1",
       ),
       batchRows: () => db.prepare("SELECT * FROM outbox WHERE batch_id = ? AND state IN ('pending', 'in_flight') ORDER BY seq"),
       fresh: () => db.prepare("SELECT * FROM outbox WHERE batch_id IS NULL AND state = 'pending' ORDER BY position LIMIT ?"),
