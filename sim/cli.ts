@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   merge: async () => (await import("./commands/campaign.js")).mergeCommand,
   replay: async () => (await import("./commands/replay.js")).replayCommand,
   serve: async () => (await import("./commands/serve.js")).serveCommand,
+  report: async () => (await import("./commands/report.js")).reportCommand,
   explore: async () => (await import("./commands/explore.js")).exploreCommand,
 };
 
@@ -21,7 +22,8 @@ const USAGE = `usage: sturdy <command> [options]
   replay --scenario <s> [--design d] --seed <seed> [--ops K] [--actions a,b|none] [--faults a,b|none] [--swarm]
          [--plant no-dedupe|split-ack] [--shrink] [--mermaid out.md] [--save file.json] [--json]
   explore --scenario tiny [--design d] [--max-depth N] [--net-faults N] [--crashes N] [--plant bug] [--choices 0,1,..] [--json]
-  serve [--port N] [--db file] [--dedupe permanent|writer-seq|window(N)] [--share id] [--session id] [--json]`;
+  serve [--port N] [--db file] [--dedupe permanent|writer-seq|window(N)] [--share id] [--session id] [--json]
+  report [--scenario s] [--seeds N] [--from K] [--windows 4,8,16,32] [--workers W] [--out reports/<name>]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

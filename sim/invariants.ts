@@ -5,12 +5,13 @@ import type { ShareRow } from "../src/protocol/api.js";
 import type { SyncItem } from "../src/protocol/items.js";
 import { foldItems } from "../src/protocol/fold.js";
 import { lastUserChoice } from "./workload.js";
+import { VIEWER_WRITER } from "./viewer.js";
 
 export const INVARIANTS = {
   S1: "no double-apply: every op has at most one effect, and no session_diff is stored twice",
   S2: "cursor monotonic: the server cursor and the client watermark never decrease, and watermark ≤ cursor",
   S3: "dependency order: no op is applied before the ops it depends on",
-  S4: "authority: nothing is applied under a stale capability epoch",
+  S4: "authority: nothing is applied under a stale capability epoch or through a read-only capability",
   S5: "atomicity: acked rows, ledger entries and the cursor move together, never half",
   D1: "durability: nothing acknowledged (an enqueue to the user, an ack to the client) is lost by a crash or power loss",
   C1: "convergence: once faults stop, the share equals the fold of every op the user made; nothing pending, nothing lost",
@@ -62,6 +63,9 @@ export class Checker {
     if (n > 1) this.fail("S1", `op ${e.op.op_id} applied ${n} times`);
     for (const dep of e.op.depends_on) {
       if (!this.appliedCount.has(dep)) this.fail("S3", `op ${e.op.op_id} applied before its dependency ${dep}`);
+    }
+    if (e.op.writer_id === VIEWER_WRITER) {
+      this.fail("S4", `op ${e.op.op_id} from a read-only viewer was applied`);
     }
     if (e.op.capability_epoch !== this.epoch) {
       this.fail("S4", `op ${e.op.op_id} applied under epoch ${e.op.capability_epoch}, share is at ${this.epoch}`);

@@ -28,6 +28,8 @@ export const Scenario = z.object({
     /** Batches in flight at once; > 1 lets batches overtake each other (depends_on keeps order). */
     maxInFlight: z.number().int().positive().max(16).default(1),
   }).strict().default({}),
+  /** A hostile viewer tries to append through a read-only capability every this many virtual ms (0: none). */
+  viewerEveryMs: z.number().int().nonnegative().default(0),
   /** Durability of each node's disk (see sim/storage.ts). */
   storage: z.object({ client: Synchronous.default("full"), server: Synchronous.default("full") }).strict().default({}),
   /** A scenario that demonstrates a weakness: the harness must find violations in it. */

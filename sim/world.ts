@@ -22,6 +22,7 @@ import { Checker, type Violation } from "./invariants.js";
 import { settle } from "./settle.js";
 import type { Chooser } from "./chooser.js";
 import { stateKeyOf } from "./state-key.js";
+import { startViewer } from "./viewer.js";
 import type { Design, Scenario } from "./scenario.js";
 
 export interface WorldOptions {
@@ -36,7 +37,7 @@ export interface WorldOptions {
   /** Exploration: every scheduling and fault decision comes from here (see sim/explore.ts). */
   chooser?: Chooser;
   /** Planted bugs, for proving the checks can fail. */
-  broken?: { noDedupe?: boolean; splitAck?: boolean };
+  broken?: { noDedupe?: boolean; splitAck?: boolean; leakyReadOnly?: boolean };
 }
 
 export interface RunResult {
@@ -192,6 +193,10 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
       if (lostCommits) checker.onServerRollback(server.store.current(share.id).cursor, ackedByClient, scenario.storage.server);
     }
     record(node, "restart", lostCommits ? "from an older image" : "");
+  }
+
+  if (scenario.viewerEveryMs > 0) {
+    startViewer(batchWire, clock.scoped("viewer"), () => share, scenario.viewerEveryMs, horizon, (kind, detail) => record("viewer", kind, detail), options.broken?.leakyReadOnly);
   }
 
   const injectStepFaults = () => {

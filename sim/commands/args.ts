@@ -43,7 +43,7 @@ export function positiveInt(args: Args, name: string, fallback: number): number 
 }
 
 /** Planted bugs (test-only variants of the product), for showing the harness catches them. */
-export const PLANTS = { "no-dedupe": { noDedupe: true }, "split-ack": { splitAck: true } } as const;
+export const PLANTS = { "no-dedupe": { noDedupe: true }, "split-ack": { splitAck: true }, "leaky-read-only": { leakyReadOnly: true } } as const;
 
 export function plantArg(args: Args): { noDedupe?: boolean; splitAck?: boolean } | undefined {
   const v = args.values.get("plant");

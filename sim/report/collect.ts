@@ -1,12 +1,11 @@
 // Runs the same seeds through every design (legacy, and the outbox under each dedupe policy),
 // shrinks a counterexample for each design that fails, and returns one plain, JSON-able object.
 // Everything the report shows comes from this object: the renderers are pure functions of it.
-import { runCampaign } from "../campaign.js";
-import { percentile, type CampaignSummary } from "../campaign-summary.js";
+import { defaultWorkers } from "../campaign.js";
+import { mergeSummaries, percentile, seedList, type CampaignSummary } from "../campaign-summary.js";
 import { INVARIANTS } from "../invariants.js";
-import { shrink } from "../shrink.js";
-import { traceToMermaid } from "../mermaid.js";
-import { replayCommandLine } from "../commands/replay.js";
+import { TaskPool } from "./pool.js";
+import type { ShrunkCounterexample } from "./shrink-job.js";
 import { loadScenario, type Design, type Scenario } from "../scenario.js";
 import type { FaultCounts } from "../faults.js";
 import type { Seed } from "../rng.js";
@@ -20,19 +19,9 @@ export interface DesignSpec {
   dedupe: string | null;
 }
 
-export interface Counterexample {
-  seed: Seed;
+export interface Counterexample extends ShrunkCounterexample {
   /** The failing seeds that were shrunk; this one had the fewest diagram lines. */
   tried: Seed[];
-  ops: number;
-  actions: number[];
-  faults: string[];
-  violations: { invariant: string; message: string }[];
-  traceHash: string;
-  attempts: number;
-  mermaid: string;
-  lines: number;
-  replay: string;
 }
 
 export interface DesignResult {
@@ -64,6 +53,16 @@ export interface ReportData {
   invariants: { id: string; text: string }[];
 }
 
+export interface Progress {
+  runs: number;
+  totalRuns: number;
+  shrinks: number;
+  /** Grows as designs finish and their failing seeds are queued for shrinking. */
+  totalShrinks: number;
+  /** Set when a design's campaign has just finished: one line about it. */
+  finished?: string;
+}
+
 export interface CollectOptions {
   scenario: string;
   from: number;
@@ -77,7 +76,7 @@ export interface CollectOptions {
   shrinkSeeds?: number;
   /** The `--scenario` argument that replays `base` with this dedupe policy (a name, or a JSON file). */
   scenarioRef?: (base: Scenario, dedupe: string) => string;
-  onProgress?: (label: string, done: number, total: number) => void;
+  onProgress?: (p: Progress) => void;
 }
 
 export function designSpecs(windows: number[]): DesignSpec[] {
@@ -99,30 +98,73 @@ export function scenarioVariantFile(base: Scenario, dedupe: string): string {
 export async function collectReport(o: CollectOptions): Promise<ReportData> {
   const base = loadScenario(o.scenario);
   const ref = o.scenarioRef ?? ((b: Scenario, dedupe: string) => (dedupe === b.dedupe ? o.scenario : `${o.scenario} (dedupe ${dedupe})`));
-  const designs: DesignResult[] = [];
-  for (const spec of designSpecs(o.windows)) {
-    const overrides: Partial<Scenario> = spec.dedupe ? { dedupe: spec.dedupe } : {};
-    const summary = await runCampaign(
-      { scenario: o.scenario, overrides, design: spec.design, from: o.from, count: o.count, swarm: false, workers: o.workers },
-      (done, total) => o.onProgress?.(spec.label, done, total),
-    );
-    const scenario = { ...base, ...overrides };
-    const scenarioArg = spec.dedupe ? ref(base, spec.dedupe) : o.scenario;
-    const counterexample = summary.failingRuns > 0
-      ? await shortestCounterexample(scenario, scenarioArg, spec.design, summary.failures.map((f) => f.seed).slice(0, o.shrinkSeeds ?? 3))
-      : null;
-    designs.push(designResult(spec, summary, counterexample));
+  const specs = designSpecs(o.windows);
+  const pool = new TaskPool(o.workers ?? defaultWorkers(o.count * specs.length));
+  // Slices small enough that the last ones balance the workers, large enough to be cheap to merge.
+  const sliceSize = Math.max(5, Math.ceil(o.count / (pool.size * 3)));
+  const seeds = seedList({ from: o.from, count: o.count });
+  const progress = { runs: 0, totalRuns: o.count * specs.length, shrinks: 0, totalShrinks: 0 };
+  const tell = (finished?: string) => o.onProgress?.({ ...progress, finished });
+  try {
+    const designs = await Promise.all(specs.map(async (spec) => {
+      const overrides: Partial<Scenario> = spec.dedupe ? { dedupe: spec.dedupe } : {};
+      const campaign = { scenario: o.scenario, overrides, design: spec.design, from: o.from, count: o.count, swarm: false };
+      const parts = await Promise.all(slices(seeds, sliceSize).map(async (slice) => {
+        const part = (await pool.run({ kind: "seeds", spec: campaign, seeds: slice })) as CampaignSummary;
+        progress.runs += part.runs;
+        tell();
+        return part;
+      }));
+      const summary = mergeSummaries(parts);
+      summary.seeds = { from: o.from, count: o.count };
+      const scenario = { ...base, ...overrides };
+      const scenarioArg = spec.dedupe ? ref(base, spec.dedupe) : o.scenario;
+      // Shrink the failing seeds (of the lowest ones kept) whose runs were shortest: they shrink fastest.
+      const failing = [...summary.failures].sort((a, b) => a.steps - b.steps).slice(0, o.shrinkSeeds ?? 3).map((f) => f.seed);
+      progress.totalShrinks += failing.length;
+      tell(`${spec.label}: ${summary.runs} runs, ${summary.failingRuns} failing${failing.length ? `; shrinking ${failing.length}` : ""}`);
+      const shrunk = await Promise.all(failing.map(async (seed) => {
+        const r = (await pool.run({ kind: "shrink", job: { scenario, scenarioArg, design: spec.design, seed } }, true)) as ShrunkCounterexample | null;
+        progress.shrinks += 1;
+        tell();
+        return r;
+      }));
+      return designResult(spec, summary, shortest(shrunk, failing));
+    }));
+    return {
+      scenario: { name: base.name, description: base.description, transport: base.transport, ops: base.workload.ops },
+      seeds: { from: o.from, count: o.count },
+      version: o.version,
+      commit: o.commit,
+      command: o.command,
+      windows: [...o.windows].sort((a, b) => a - b),
+      designs,
+      invariants: Object.entries(INVARIANTS).map(([id, text]) => ({ id, text })),
+    };
+  } finally {
+    await pool.close();
   }
-  return {
-    scenario: { name: base.name, description: base.description, transport: base.transport, ops: base.workload.ops },
-    seeds: { from: o.from, count: o.count },
-    version: o.version,
-    commit: o.commit,
-    command: o.command,
-    windows: [...o.windows].sort((a, b) => a - b),
-    designs,
-    invariants: Object.entries(INVARIANTS).map(([id, text]) => ({ id, text })),
-  };
+}
+
+function slices<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The counterexample with the fewest diagram lines (ties: the lower seed). */
+function shortest(results: (ShrunkCounterexample | null)[], tried: Seed[]): Counterexample | null {
+  const order = [...tried].sort(compareSeeds);
+  let best: ShrunkCounterexample | null = null;
+  for (const r of results) {
+    if (!r) continue;
+    if (!best || r.lines < best.lines || (r.lines === best.lines && compareSeeds(r.seed, best.seed) < 0)) best = r;
+  }
+  return best && { ...best, tried: order };
+}
+
+function compareSeeds(a: Seed, b: Seed): number {
+  return typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
 }
 
 export function designResult(spec: DesignSpec, s: CampaignSummary, counterexample: Counterexample | null): DesignResult {
@@ -148,30 +190,4 @@ export function designResult(spec: DesignSpec, s: CampaignSummary, counterexampl
     coverage: s.coverage,
     counterexample,
   };
-}
-
-/** Shrinks each seed and keeps the counterexample whose diagram has the fewest lines. */
-async function shortestCounterexample(scenario: Scenario, scenarioArg: string, design: Design, seeds: Seed[]): Promise<Counterexample | null> {
-  let best: Counterexample | null = null;
-  for (const seed of seeds) {
-    const cx = await shrink(scenario, seed, { design });
-    if (!cx) continue;
-    const { diagram, lines } = traceToMermaid(cx.result.trace?.events ?? []);
-    const actions = cx.actions ?? [];
-    const candidate: Counterexample = {
-      seed,
-      tried: seeds,
-      ops: cx.ops,
-      actions,
-      faults: cx.faults,
-      violations: cx.result.violations.map((v) => ({ invariant: v.invariant, message: v.message })),
-      traceHash: cx.result.traceHash,
-      attempts: cx.attempts,
-      mermaid: diagram,
-      lines,
-      replay: replayCommandLine(scenarioArg, design, seed, { ops: cx.ops, actions, faults: cx.faults }),
-    };
-    if (!best || candidate.lines < best.lines) best = candidate;
-  }
-  return best;
 }

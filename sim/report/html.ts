@@ -16,7 +16,7 @@ h3{font-size:16px;margin:22px 0 8px}p{margin:6px 0 10px}.muted{color:#4b5563;fon
 table{border-collapse:collapse;margin:8px 0 14px;font-size:13.5px;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #d1d5db;padding:5px 9px;vertical-align:top}
 th{background:#f3f4f6;text-align:left;font-weight:600}td.num,th.num{text-align:right;white-space:nowrap}
-tbody tr:nth-child(even){background:#fafafa}
+tbody tr:nth-child(even){background:#fafafa}td:first-child{white-space:nowrap}
 table.meta th{width:120px}table.meta td{max-width:900px}
 code,pre{font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 code{background:#f3f4f6;padding:1px 4px;border-radius:3px}
@@ -50,9 +50,10 @@ export function renderHtml(data: ReportData): string {
     ["reproduce", `<code>${esc(data.command)}</code>`],
   ].map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join("") + `</tbody></table>`);
 
+  const sentences = findings(data);
   b.push(`<h2>Findings</h2><ul class="findings">${designs.map((d, i) => {
     const cls = d.failingRuns > 0 ? "bad" : "good";
-    return `<li><span class="${cls}">${d.failingRuns > 0 ? "✗" : "✓"}</span> ${esc(findings(data)[i]!)}</li>`;
+    return `<li><span class="${cls}">${d.failingRuns > 0 ? "✗" : "✓"}</span> ${esc(sentences[i]!)}</li>`;
   }).join("")}</ul>`);
 
   b.push(`<h2>Per design</h2><h3>Outcome</h3>`);
@@ -84,7 +85,7 @@ export function renderHtml(data: ReportData): string {
     `<code>duplicates</code> are replays the server recognised and ignored.</p>`);
 
   b.push(`<h3>Faults injected, by kind</h3>`);
-  b.push(table(["design", ...FAULT_KINDS.map((k) => k.label)], designs.map((d) => [d.spec.label, ...FAULT_KINDS.map((k) => int(k.get(d.faults)))])));
+  b.push(table(["fault kind", ...designs.map(shortLabel)], FAULT_KINDS.map((k) => [k.label, ...designs.map((d) => int(k.get(d.faults)))])));
   b.push(`<p class="muted">The seeds are the same for every design; the faults differ because each design puts different traffic on the wire.</p>`);
 
   b.push(`<h2>Shortest counterexamples</h2>`);

@@ -63,7 +63,7 @@ export function renderMarkdown(data: ReportData): string {
   out.push("`applied` counts every server-side effect, so it exceeds `enqueued` when ops are applied twice; `duplicates` are replays the server recognised and ignored.", "");
 
   out.push("### Faults injected, by kind", "");
-  out.push(table(["design", ...FAULT_KINDS.map((k) => k.label)], designs.map((d) => [d.spec.label, ...FAULT_KINDS.map((k) => int(k.get(d.faults)))])), "");
+  out.push(table(["fault kind", ...designs.map(shortLabel)], FAULT_KINDS.map((k) => [k.label, ...designs.map((d) => int(k.get(d.faults)))])), "");
   out.push("The seeds are the same for every design; the faults differ because each design puts different traffic on the wire.", "");
 
   out.push("## Shortest counterexamples", "");

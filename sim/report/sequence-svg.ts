@@ -35,14 +35,26 @@ export function parseSequence(mermaid: string): ParsedSequence {
 
 const CHAR_W = 6.4;
 const ROW_H = 26;
+/** Longer step texts are cut in the picture (the Mermaid source below it keeps them whole). */
+const MAX_TEXT = 110;
+
+function clip(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
+}
 
 export function sequenceSvg(mermaid: string, title: string): string {
-  const { participants, steps } = parseSequence(mermaid);
+  const parsed = parseSequence(mermaid);
+  const participants = parsed.participants;
+  const steps = parsed.steps.map((s) => ({ ...s, text: clip(s.text) }));
   const longest = Math.max(12, ...steps.map((s) => s.text.length));
   const spacing = Math.min(340, Math.max(170, longest * CHAR_W * 0.8 + 30));
   const left = 70;
   const col = new Map(participants.map((p, i) => [p.id, left + i * spacing]));
-  const width = left * 2 + (participants.length - 1) * spacing;
+  // Wide enough for the lifelines and for every label (a label starts at its message's left end).
+  const textEnd = steps.map((s) => s.kind === "note"
+    ? col.get(s.over)! + (s.text.length * CHAR_W + 16) / 2
+    : Math.min(col.get(s.from)!, col.get(s.to)!) + 8 + s.text.length * CHAR_W);
+  const width = Math.ceil(Math.max(left * 2 + (participants.length - 1) * spacing, ...textEnd.map((x) => x + 12)));
   const headH = 34;
   const top = 12 + headH + 14;
   const height = top + steps.length * ROW_H + 14 + headH + 12;

@@ -1,0 +1,114 @@
+// `sturdy report [--seeds N] [--scenario S] [--from K] [--windows 4,8,16,32] [--workers W] [--out reports/<name>]`
+// Runs the same seeds through every design and writes report.md, report.html and report.json
+// (the data both are rendered from) into the output folder.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { collectReport, scenarioVariantFile, type ReportData } from "../report/collect.js";
+import { renderMarkdown } from "../report/markdown.js";
+import { renderHtml } from "../report/html.js";
+import { loadScenario, type Scenario } from "../scenario.js";
+import { stopwatch } from "../stopwatch.js";
+import { parseArgs, positiveInt, UsageError } from "./args.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DEFAULT_SCENARIO = "lossy";
+/** Window sizes where the trade-off is visible on `lossy` (50 ops per run): from almost always to rarely wrong. */
+export const DEFAULT_WINDOWS = [4, 8, 16, 32];
+
+export async function reportCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ["seeds", "scenario", "from", "out", "windows", "workers", "shrink-seeds"], flags: ["quiet"] });
+  const scenarioArg = args.values.get("scenario") ?? DEFAULT_SCENARIO;
+  const scenario = scenarioArg.endsWith(".json") ? portablePath(scenarioArg) : scenarioArg;
+  const base = loadScenario(scenario);
+  const count = positiveInt(args, "seeds", 300);
+  const from = nonNegative("from", args.values.get("from") ?? "1");
+  const windows = parseWindows(args.values.get("windows"));
+  const out = portablePath(args.values.get("out") ?? join("reports", base.name));
+  const workers = args.values.has("workers") ? positiveInt(args, "workers", 1) : undefined;
+  const shrinkSeeds = positiveInt(args, "shrink-seeds", 3);
+  const quiet = args.flags.has("quiet");
+  const command = `npx sturdy report --scenario ${scenario} --seeds ${count} --from ${from} --windows ${windows.join(",")} --out ${out}`;
+
+  const variants = new Map<string, Scenario>();
+  const elapsed = stopwatch();
+  const tty = process.stderr.isTTY && !quiet;
+  const data = await collectReport({
+    scenario, from, count, windows, workers, shrinkSeeds, command,
+    version: packageVersion(),
+    commit: gitCommit(),
+    scenarioRef: (b, dedupe) => {
+      if (dedupe === b.dedupe) return scenario;
+      const ref = `${out}/scenarios/${scenarioVariantFile(b, dedupe)}`;
+      variants.set(ref, { ...b, dedupe });
+      return ref;
+    },
+    onProgress: (p) => {
+      if (quiet) return;
+      const at = `[${(elapsed() / 1000).toFixed(1)} s]`;
+      if (p.finished) process.stderr.write(`${tty ? "\r\x1b[K" : ""}${at} ${p.finished}\n`);
+      if (tty) process.stderr.write(`\r${at} runs ${p.runs}/${p.totalRuns}, shrinks ${p.shrinks}/${p.totalShrinks}`);
+    },
+  });
+  if (tty) process.stderr.write("\n");
+
+  const dir = resolve(out);
+  mkdirSync(dir, { recursive: true });
+  // Only the scenario variants a replay command names are written, so every command runs as printed.
+  for (const [ref, s] of variants) {
+    if (!data.designs.some((d) => d.counterexample?.replay.includes(ref))) continue;
+    mkdirSync(resolve(dirname(ref)), { recursive: true });
+    writeFileSync(resolve(ref), JSON.stringify(s, null, 2) + "\n");
+  }
+  writeReport(dir, data);
+  const seconds = (elapsed() / 1000).toFixed(1);
+  if (!quiet) {
+    for (const d of data.designs) {
+      console.log(`${d.spec.label.padEnd(28)} failing ${d.failingRuns}/${d.runs}, double-apply ${d.doubleApplyRuns}, lost ${d.ops.lost}, converged ${d.converged}/${d.runs}`);
+    }
+    console.log(`wrote ${out}/report.md, ${out}/report.html, ${out}/report.json (${data.designs.length} designs × ${count} seeds in ${seconds} s)`);
+  }
+  return 0;
+}
+
+export function writeReport(dir: string, data: ReportData): void {
+  writeFileSync(join(dir, "report.md"), renderMarkdown(data));
+  writeFileSync(join(dir, "report.html"), renderHtml(data));
+  writeFileSync(join(dir, "report.json"), JSON.stringify(data, null, 1) + "\n");
+}
+
+/** The output folder as written in the report: relative to the working directory, with forward slashes. */
+function portablePath(p: string): string {
+  const rel = isAbsolute(p) ? relative(process.cwd(), p) || "." : p;
+  return rel.split(sep).join("/").replace(/\/+$/, "");
+}
+
+function parseWindows(text: string | undefined): number[] {
+  if (text === undefined) return DEFAULT_WINDOWS;
+  if (!/^\d+(,\d+)*$/.test(text) || text.split(",").some((n) => Number(n) < 1)) {
+    throw new UsageError(`--windows must be a comma-separated list of positive integers like 4,8,16,32, got "${text}"`);
+  }
+  return [...new Set(text.split(",").map(Number))].sort((a, b) => a - b);
+}
+
+function nonNegative(name: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
+  return Number(v);
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+export function gitCommit(cwd = ROOT): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd, stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" }).trim() || "unknown";
+  } catch {
+    return "unknown";
+  }
+}
