@@ -1,5 +1,6 @@
 // A small, strict argument parser: unknown flags and missing values are usage errors (exit 2).
 import { parseSeed, type Seed } from "../rng.js";
+import type { WorldOptions } from "../world.js";
 export class UsageError extends Error {
   constructor(message: string) { super(message); this.name = "UsageError"; }
 }
@@ -45,7 +46,7 @@ export function positiveInt(args: Args, name: string, fallback: number): number 
 /** Planted bugs (test-only variants of the product), for showing the harness catches them. */
 export const PLANTS = { "no-dedupe": { noDedupe: true }, "split-ack": { splitAck: true }, "leaky-read-only": { leakyReadOnly: true } } as const;
 
-export function plantArg(args: Args): { noDedupe?: boolean; splitAck?: boolean } | undefined {
+export function plantArg(args: Args): WorldOptions["broken"] {
   const v = args.values.get("plant");
   if (v === undefined) return undefined;
   if (!(v in PLANTS)) throw new UsageError(`--plant must be one of ${Object.keys(PLANTS).join(", ")}, got "${v}"`);

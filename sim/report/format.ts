@@ -70,6 +70,16 @@ export function violationsCell(d: DesignResult): string {
   return entries.length ? entries.map(([k, v]) => `${k}: ${v}`).join(", ") : "none";
 }
 
+/** The dedupe trade-off in one sentence, or null without window designs. */
+export function tradeOffSentence(data: ReportData): string | null {
+  const windows = dedupeDesigns(data).filter((d) => d.spec.dedupe?.startsWith("window(")).sort((a, b) => a.ledgerRowsPerRun - b.ledgerRowsPerRun);
+  if (windows.length === 0) return null;
+  const exact = dedupeDesigns(data).filter((d) => !d.spec.dedupe?.startsWith("window("))
+    .map((d) => `${shortLabel(d)} ${percent(d.doubleApplyRuns, d.runs)} with ${fixed(d.ledgerRowsPerRun, 1)} rows`);
+  return `Dedupe trade-off: window(N) double-applies in ${windows.map((d) => `${percent(d.doubleApplyRuns, d.runs)} (${shortLabel(d)})`).join(", ")} of runs` +
+    `${exact.length ? `; ${exact.join(", ")}` : ""} (rows kept per run).`;
+}
+
 /** One plain sentence per design: what happened to it on these seeds. */
 export function findings(data: ReportData): string[] {
   return data.designs.map((d) => {

@@ -2,7 +2,7 @@
 // function of the data. Counterexamples are drawn as SVG sequence diagrams from their Mermaid text.
 import type { DesignResult, ReportData } from "./collect.js";
 import {
-  FAULT_KINDS, dedupeDesigns, faultTotal, findings, fixed, int, percent, probePoints, probeTotals, rate, seedRange, shortLabel,
+  FAULT_KINDS, dedupeDesigns, faultTotal, findings, fixed, int, percent, probePoints, probeTotals, rate, seedRange, shortLabel, tradeOffSentence,
 } from "./format.js";
 import { barChart, escapeXml as esc, lineChart, PALETTE, type LineSeries } from "./svg.js";
 import { sequenceSvg } from "./sequence-svg.js";
@@ -55,6 +55,8 @@ export function renderHtml(data: ReportData): string {
     const cls = d.failingRuns > 0 ? "bad" : "good";
     return `<li><span class="${cls}">${d.failingRuns > 0 ? "✗" : "✓"}</span> ${esc(sentences[i]!)}</li>`;
   }).join("")}</ul>`);
+  const tradeOff = tradeOffSentence(data);
+  if (tradeOff) b.push(`<p>${esc(tradeOff)}</p>`);
 
   b.push(`<h2>Per design</h2><h3>Outcome</h3>`);
   b.push(table(

@@ -1,7 +1,7 @@
 // report.md: GitHub-renderable Markdown (tables and ```mermaid blocks), a pure function of the data.
 import type { DesignResult, ReportData } from "./collect.js";
 import {
-  FAULT_KINDS, dedupeDesigns, faultTotal, findings, fixed, int, percent, probePoints, probeTotals, rate, seedRange, shortLabel,
+  FAULT_KINDS, dedupeDesigns, faultTotal, findings, fixed, int, percent, probePoints, probeTotals, rate, seedRange, shortLabel, tradeOffSentence,
 } from "./format.js";
 
 function cell(text: string): string {
@@ -33,6 +33,8 @@ export function renderMarkdown(data: ReportData): string {
 
   out.push("## Findings", "");
   for (const f of findings(data)) out.push(`- ${f}`);
+  const tradeOff = tradeOffSentence(data);
+  if (tradeOff) out.push("", tradeOff);
   out.push("");
 
   out.push("## Per design", "");
