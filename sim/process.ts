@@ -24,19 +24,53 @@ import { Disk, type Synchronous } from "./storage.js";
 import { SERVER_SCHEMA } from "../src/server/schema.js";
 import { OUTBOX_SCHEMA } from "../src/client/outbox-schema.js";
 
-export class ServerNode implements ServerEndpoint {
+/** What every node shares: a disk, a database while up, and the two-phase crash. */
+abstract class DurableNode {
   readonly disk: Disk;
-  private server: ShareServer | undefined;
-  private halted: Database.Database | undefined;
-  private generation = 0;
   db: Database.Database | undefined;
+  private halted: Database.Database | undefined;
+
+  constructor(synchronous: Synchronous, schema: string) {
+    this.disk = new Disk(synchronous, schema);
+  }
+
+  isUp(): boolean { return this.db !== undefined; }
+
+  /** Boot from the disk alone. */
+  start(): void {
+    this.db = this.disk.open();
+    if (this.disk.synchronous !== "full") this.disk.checkpoint(this.db);
+    this.boot(this.db);
+  }
+
+  /** Crash, phase one: drop every JS object of the node; nothing of it runs again. */
+  halt(): void {
+    if (!this.db) return;
+    this.forget();
+    this.halted = this.db;
+    this.db = undefined;
+  }
+
+  /** Crash, phase two: the disk keeps what was durable. Returns whether committed data was lost. */
+  finish(powerLoss: boolean): boolean {
+    const db = this.halted;
+    this.halted = undefined;
+    return db ? this.disk.crash(db, powerLoss) : false;
+  }
+
+  protected abstract boot(db: Database.Database): void;
+  protected abstract forget(): void;
+}
+
+export class ServerNode extends DurableNode implements ServerEndpoint {
+  private server: ShareServer | undefined;
+  private generation = 0;
 
   constructor(private readonly options: ShareStoreOptions, synchronous: Synchronous) {
-    this.disk = new Disk(synchronous, SERVER_SCHEMA);
+    super(synchronous, SERVER_SCHEMA);
     this.start();
   }
 
-  isUp(): boolean { return this.server !== undefined; }
   incarnation(): number { return this.generation; }
 
   main(): object {
@@ -49,25 +83,13 @@ export class ServerNode implements ServerEndpoint {
     return this.server.store;
   }
 
-  start(): void {
-    this.db = this.disk.open();
-    this.server = new ShareServer(this.db, this.options);
-    if (this.disk.synchronous !== "full") this.disk.checkpoint(this.db);
+  protected boot(db: Database.Database): void {
+    this.server = new ShareServer(db, this.options);
   }
 
-  halt(): void {
-    if (!this.server) return;
+  protected forget(): void {
     this.generation += 1;
-    this.halted = this.db;
     this.server = undefined;
-    this.db = undefined;
-  }
-
-  /** Returns whether committed data was lost. */
-  finish(powerLoss: boolean): boolean {
-    const db = this.halted;
-    this.halted = undefined;
-    return db ? this.disk.crash(db, powerLoss) : false;
   }
 }
 
@@ -107,10 +129,7 @@ export interface ClientNodeDeps {
 
 export const CLIENT = "client";
 
-export class ClientNode {
-  readonly disk: Disk;
-  db: Database.Database | undefined;
-  private halted: Database.Database | undefined;
+export class ClientNode extends DurableNode {
   outbox: Outbox | undefined;
   private flusher: Flusher | undefined;
   private legacy: ShareNextClient | undefined;
@@ -120,23 +139,19 @@ export class ClientNode {
   private legacyShare: ShareInfo | undefined;
 
   constructor(private readonly deps: ClientNodeDeps) {
+    super(deps.synchronous, OUTBOX_SCHEMA);
     this.clock = deps.clock.scoped(CLIENT);
-    this.disk = new Disk(deps.synchronous, OUTBOX_SCHEMA);
     this.start();
   }
 
-  isUp(): boolean { return this.db !== undefined; }
-
-  start(): void {
-    this.db = this.disk.open();
-    if (this.deps.synchronous !== "full") this.disk.checkpoint(this.db);
+  protected boot(db: Database.Database): void {
     this.connector = this.deps.connector();
     if (this.deps.design === "legacy") {
       this.legacy = new ShareNextClient(this.connector, this.clock, this.deps.rng, this.deps.flusher.timeoutMs, this.deps.onLegacy, this.deps.probe);
       if (this.legacyShare) this.legacy.setCredentials(this.legacyShare);
       return;
     }
-    this.outbox = new Outbox(this.db, this.deps.rng, { brokenSplitAck: this.deps.brokenSplitAck, probe: this.deps.probe });
+    this.outbox = new Outbox(db, this.deps.rng, { brokenSplitAck: this.deps.brokenSplitAck, probe: this.deps.probe });
     this.outbox.recoverAfterRestart();
     this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush, this.deps.probe);
     this.flusher.kick();
@@ -167,22 +182,13 @@ export class ClientNode {
     }
   }
 
-  halt(): void {
-    if (!this.db) return;
+  protected forget(): void {
     this.flusher?.stop();
     this.legacy?.stop();
     this.connector?.abort(new Error("client crashed"));
     this.deps.clock.dropOwner(CLIENT);
-    this.halted = this.db;
-    this.db = undefined;
     this.outbox = undefined;
     this.flusher = undefined;
     this.legacy = undefined;
-  }
-
-  finish(powerLoss: boolean): boolean {
-    const db = this.halted;
-    this.halted = undefined;
-    return db ? this.disk.crash(db, powerLoss) : false;
   }
 }
