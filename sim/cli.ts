@@ -23,7 +23,7 @@ const USAGE = `usage: sturdy <command> [options]
          [--plant no-dedupe|split-ack] [--shrink] [--mermaid out.md] [--save file.json] [--json]
   explore --scenario tiny [--design d] [--max-depth N] [--net-faults N] [--crashes N] [--plant bug] [--choices 0,1,..] [--json]
   serve [--port N] [--db file] [--dedupe permanent|writer-seq|window(N)] [--share id] [--session id] [--json]
-  report [--scenario s] [--seeds N] [--from K] [--windows 4,8,16,32] [--workers W] [--out reports/<name>]`;
+  report [--scenario s] [--seeds N] [--from K] [--windows 4,8,16,32] [--workers W] [--shrink-seeds N] [--out reports/<name>] [--quiet]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

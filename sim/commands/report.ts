@@ -1,6 +1,9 @@
-// `sturdy report [--seeds N] [--scenario S] [--from K] [--windows 4,8,16,32] [--workers W] [--out reports/<name>]`
-// Runs the same seeds through every design and writes report.md, report.html and report.json
-// (the data both are rendered from) into the output folder.
+// `sturdy report [--scenario S] [--seeds N] [--from K] [--windows 4,8,16,32] [--workers W] [--shrink-seeds N]
+//               [--out reports/<name>] [--quiet]`
+// Runs the same seeds through every design (legacy; outbox with permanent, window(N) for each N, and
+// writer-seq dedupe) and writes report.md, report.html and report.json (the data both are rendered
+// from) into the output folder, plus the scenario variants its replay commands name. Defaults:
+// scenario lossy, 300 seeds from 1, windows 4,8,16,32, out reports/<scenario>.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -8,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { collectReport, scenarioVariantFile, type ReportData } from "../report/collect.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderHtml } from "../report/html.js";
-import { loadScenario, type Scenario } from "../scenario.js";
+import { loadScenario, parseScenario, SCENARIO_DIR } from "../scenario.js";
 import { stopwatch } from "../stopwatch.js";
 import { parseArgs, positiveInt, UsageError } from "./args.js";
 
@@ -31,7 +34,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const quiet = args.flags.has("quiet");
   const command = `npx sturdy report --scenario ${scenario} --seeds ${count} --from ${from} --windows ${windows.join(",")} --out ${out}`;
 
-  const variants = new Map<string, Scenario>();
+  const variants = new Map<string, string>();
   const elapsed = stopwatch();
   const tty = process.stderr.isTTY && !quiet;
   const data = await collectReport({
@@ -41,7 +44,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     scenarioRef: (b, dedupe) => {
       if (dedupe === b.dedupe) return scenario;
       const ref = `${out}/scenarios/${scenarioVariantFile(b, dedupe)}`;
-      variants.set(ref, { ...b, dedupe });
+      variants.set(ref, dedupe);
       return ref;
     },
     onProgress: (p) => {
@@ -56,10 +59,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
   // Only the scenario variants a replay command names are written, so every command runs as printed.
-  for (const [ref, s] of variants) {
+  for (const [ref, dedupe] of variants) {
     if (!data.designs.some((d) => d.counterexample?.replay.includes(ref))) continue;
     mkdirSync(resolve(dirname(ref)), { recursive: true });
-    writeFileSync(resolve(ref), JSON.stringify(s, null, 2) + "\n");
+    writeFileSync(resolve(ref), scenarioVariant(scenario, dedupe));
   }
   writeReport(dir, data);
   const seconds = (elapsed() / 1000).toFixed(1);
@@ -76,6 +79,16 @@ export function writeReport(dir: string, data: ReportData): void {
   writeFileSync(join(dir, "report.md"), renderMarkdown(data));
   writeFileSync(join(dir, "report.html"), renderHtml(data));
   writeFileSync(join(dir, "report.json"), JSON.stringify(data, null, 1) + "\n");
+}
+
+/** The scenario's own JSON with another dedupe policy (same name, so the same traces). */
+function scenarioVariant(scenario: string, dedupe: string): string {
+  const path = scenario.endsWith(".json") ? resolve(scenario) : join(SCENARIO_DIR, `${scenario}.json`);
+  const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  const description = typeof raw.description === "string" ? `${raw.description} ` : "";
+  const variant = { ...raw, description: `${description}(Report variant: dedupe ${dedupe}.)`, dedupe };
+  parseScenario(variant, `${scenario} with dedupe ${dedupe}`);
+  return JSON.stringify(variant, null, 2) + "\n";
 }
 
 /** The output folder as written in the report: relative to the working directory, with forward slashes. */

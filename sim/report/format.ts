@@ -70,14 +70,12 @@ export function violationsCell(d: DesignResult): string {
   return entries.length ? entries.map(([k, v]) => `${k}: ${v}`).join(", ") : "none";
 }
 
-/** The dedupe trade-off in one sentence, or null without window designs. */
+/** The dedupe trade-off in one sentence, or null when no design dedupes. */
 export function tradeOffSentence(data: ReportData): string | null {
-  const windows = dedupeDesigns(data).filter((d) => d.spec.dedupe?.startsWith("window(")).sort((a, b) => a.ledgerRowsPerRun - b.ledgerRowsPerRun);
-  if (windows.length === 0) return null;
-  const exact = dedupeDesigns(data).filter((d) => !d.spec.dedupe?.startsWith("window("))
-    .map((d) => `${shortLabel(d)} ${percent(d.doubleApplyRuns, d.runs)} with ${fixed(d.ledgerRowsPerRun, 1)} rows`);
-  return `Dedupe trade-off: window(N) double-applies in ${windows.map((d) => `${percent(d.doubleApplyRuns, d.runs)} (${shortLabel(d)})`).join(", ")} of runs` +
-    `${exact.length ? `; ${exact.join(", ")}` : ""} (rows kept per run).`;
+  const designs = dedupeDesigns(data);
+  if (designs.length === 0) return null;
+  const parts = designs.map((d) => `${shortLabel(d)} ${percent(d.doubleApplyRuns, d.runs)}, ${fixed(d.ledgerRowsPerRun, 1)} rows`);
+  return `Dedupe trade-off (runs with a double-apply; dedupe rows kept per run): ${parts.join("; ")}.`;
 }
 
 /** One plain sentence per design: what happened to it on these seeds. */

@@ -27,12 +27,15 @@ ul.findings li{margin:3px 0}details{margin:6px 0 14px}summary{cursor:pointer;col
 .cx{border:1px solid #e5e7eb;border-radius:8px;padding:4px 16px 8px;margin:14px 0}
 `;
 
-function table(head: string[], rows: string[][], opts: { className?: string; raw?: boolean } = {}): string {
-  const td = (v: string, i: number, tag: "td" | "th") =>
-    `<${tag}${i > 0 && /^[-–\d.,%/ ()]+$/.test(v) ? ` class="num"` : ""}>${opts.raw ? v : esc(v)}</${tag}>`;
+const NUMERIC = /^[-–\d.,%/ ()]+$/;
+
+/** A table; a column whose cells are all numbers is right-aligned, header included. */
+function table(head: string[], rows: string[][], opts: { className?: string } = {}): string {
+  const numeric = head.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => NUMERIC.test(r[i] ?? "")));
+  const cls = (i: number) => (numeric[i] ? ` class="num"` : "");
   return `<div class="scroll"><table${opts.className ? ` class="${opts.className}"` : ""}>` +
-    `<thead><tr>${head.map((h, i) => `<th${i > 0 ? ` class="num"` : ""}>${esc(h)}</th>`).join("")}</tr></thead>` +
-    `<tbody>${rows.map((r) => `<tr>${r.map((v, i) => td(v, i, "td")).join("")}</tr>`).join("")}</tbody></table></div>`;
+    `<thead><tr>${head.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join("")}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${r.map((v, i) => `<td${cls(i)}>${esc(v)}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`;
 }
 
 export function renderHtml(data: ReportData): string {
