@@ -99,7 +99,7 @@ export class Checker {
   }
 
   /** After every step: cursors only move forward; acked rows never outrun the watermark. */
-  checkStep(server: { cursor: number } | undefined, client: { watermark: number; acked: number } | undefined): void {
+  checkStep(server: { cursor: number } | undefined, client: { watermark: number; lastAcked: string | null } | undefined): void {
     if (server) {
       if (server.cursor < this.lastCursor) this.fail("S2", `server cursor went back ${this.lastCursor} → ${server.cursor}`);
       this.lastCursor = Math.max(this.lastCursor, server.cursor);
@@ -109,8 +109,12 @@ export class Checker {
       if (client.watermark < this.lastWatermark) this.fail("S2", `client watermark went back ${this.lastWatermark} → ${client.watermark}`);
       this.lastWatermark = Math.max(this.lastWatermark, client.watermark);
       if (client.watermark > this.lastCursor) this.fail("S2", `client watermark ${client.watermark} > server cursor ${this.lastCursor}`);
-      // One writer per share: each acked row was one apply, counted in the watermark it came with.
-      if (client.acked > client.watermark) this.fail("S5", `${client.acked} rows acked but watermark is ${client.watermark}`);
+      // An ack carries a cursor at least as high as the one each of its ops was applied at, and marks
+      // the rows and advances the watermark together: so an acked op is never above the watermark.
+      const appliedAt = client.lastAcked === null ? undefined : this.appliedAt.get(client.lastAcked);
+      if (appliedAt !== undefined && client.watermark < appliedAt) {
+        this.fail("S5", `op ${client.lastAcked} is acked (applied at cursor ${appliedAt}) but the watermark is ${client.watermark}`);
+      }
     }
   }
 
@@ -130,9 +134,10 @@ export class Checker {
         this.fail("C1", `stale: ${row.key} holds an older value than the client's last write`);
       }
     }
+    const expectedKeys = new Set(expected.map((r) => r.key));
     for (const [key, values] of actual) {
       if (values.length > 1) this.fail("S1", `${key} stored ${values.length} times (duplicated diff)`);
-      if (!expected.some((r) => r.key === key)) this.fail("C1", `unexpected row ${key}`);
+      if (!expectedKeys.has(key)) this.fail("C1", `unexpected row ${key}`);
     }
     if (outbox && outbox.pending + outbox.in_flight + outbox.failed > 0) {
       this.fail("C1", `outbox not drained: ${outbox.pending} pending, ${outbox.in_flight} in flight, ${outbox.failed} failed`);

@@ -83,7 +83,10 @@ export class Outbox {
       recover: () => db.prepare("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"),
       all: () => db.prepare("SELECT * FROM outbox ORDER BY position"),
       counts: () => db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state"),
-      progress: () => db.prepare("SELECT watermark, (SELECT COUNT(*) FROM outbox WHERE state = 'acked') AS acked FROM sync_state WHERE id = 1"),
+      progress: () => db.prepare(
+        "SELECT watermark, (SELECT op_id FROM outbox WHERE state = 'acked' ORDER BY position DESC LIMIT 1) AS lastAcked " +
+          "FROM sync_state WHERE id = 1",
+      ),
       nextFresh: () => db.prepare("SELECT 1 FROM outbox WHERE batch_id IS NULL AND state = 'pending' LIMIT 1").pluck(),
     });
   }
@@ -214,9 +217,9 @@ export class Outbox {
     return (this.stmt.all.all() as RawRow[]).map(decode);
   }
 
-  /** The watermark and the number of acked rows, in one cheap read (checked after every sim step). */
-  progress(): { watermark: number; acked: number } {
-    return this.stmt.progress.get() as { watermark: number; acked: number };
+  /** The watermark and the newest acked op, in one O(log n) read (checked after every sim step). */
+  progress(): { watermark: number; lastAcked: string | null } {
+    return this.stmt.progress.get() as { watermark: number; lastAcked: string | null };
   }
 
   counts(): Record<RowState, number> {
