@@ -66,6 +66,7 @@ export interface RunResult {
 }
 
 type Node = "client" | "server";
+const crashKind = (node: Node) => (node === "client" ? "crashClient" : "crashServer");
 type Ready = { kind: "deliver"; channel: string } | { kind: "timer"; id: number; label: string } | { kind: "action" };
 
 export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOptions = {}): Promise<RunResult> {
@@ -112,7 +113,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   const halting: Node[] = [];
   const probeFor = (node: Node) => (point: ProbePoint) => {
     coverage.hit(point);
-    if (!faultsOn() || !gate.roll(node === "client" ? "crashClient" : "crashServer", mix.crashAtProbe, `${node}@${point}`, point)) return;
+    if (!faultsOn() || !gate.roll(crashKind(node), mix.crashAtProbe, `${node}@${point}`, point)) return;
     coverage.crashed(point);
     record(node, "crash", `at ${point}`);
     halt(node);
@@ -203,7 +204,7 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
     if (!faultsOn()) return;
     for (const node of ["client", "server"] as const) {
       const up = node === "client" ? client.isUp() : server.isUp();
-      if (up && gate.roll(node === "client" ? "crashClient" : "crashServer", mix.crash[node], `${node}@step`)) {
+      if (up && gate.roll(crashKind(node), mix.crash[node], `${node}@step`)) {
         record(node, "crash", "between steps");
         halt(node);
       }
@@ -218,12 +219,13 @@ export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOpt
   for (const [node, sync] of [["client", scenario.storage.client], ["server", scenario.storage.server]] as const) {
     const every = CHECKPOINT_MS[sync];
     if (every === undefined) continue;
+    const owner = node === "client" ? client : server;
+    const diskClock = clock.scoped(`disk-${node}`);
     const tick = () => {
-      const owner = node === "client" ? client : server;
       if (owner.db) owner.disk.checkpoint(owner.db);
-      if (clock.now() <= horizon) clock.scoped(`disk-${node}`).setTimer(every, tick);
+      if (clock.now() <= horizon) diskClock.setTimer(every, tick);
     };
-    clock.scoped(`disk-${node}`).setTimer(every, tick);
+    diskClock.setTimer(every, tick);
   }
 
   const runAction = (a: Action) => {

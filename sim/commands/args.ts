@@ -43,6 +43,13 @@ export function positiveInt(args: Args, name: string, fallback: number): number 
   return Number(v);
 }
 
+export function nonNegativeInt(args: Args, name: string, fallback: number): number {
+  const v = args.values.get(name);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
+  return Number(v);
+}
+
 /** Planted bugs (test-only variants of the product), for showing the harness catches them. */
 export const PLANTS = { "no-dedupe": { noDedupe: true }, "split-ack": { splitAck: true }, "leaky-read-only": { leakyReadOnly: true } } as const;
 

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { runCampaign } from "../campaign.js";
 import { mergeSummaries, percentile, type CampaignSummary } from "../campaign-summary.js";
-import { parseArgs, plantArg, positiveInt, required, UsageError } from "./args.js";
+import { nonNegativeInt, parseArgs, plantArg, positiveInt, required, UsageError } from "./args.js";
 import { parseDesign } from "./run.js";
 
 export async function campaignCommand(argv: string[]): Promise<number> {
@@ -13,7 +13,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     const m = /^(\d+)\/(\d+)$/.exec(shard);
     if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard must be k/n with 1 ≤ k ≤ n, got "${shard}"`);
   }
-  const from = args.values.has("from") ? nonNegative(args.values.get("from")!) : 1;
+  const from = nonNegativeInt(args, "from", 1);
   const tty = process.stderr.isTTY;
   const summary = await runCampaign(
     {
@@ -50,11 +50,6 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   console.log(describeCampaign(merged));
   if (json) console.log(JSON.stringify(merged));
   return merged.failingRuns === 0 ? 0 : 1;
-}
-
-function nonNegative(v: string): number {
-  if (!/^\d+$/.test(v)) throw new UsageError(`--from must be a non-negative integer, got "${v}"`);
-  return Number(v);
 }
 
 function progressBar(done: number, total: number): void {

@@ -5,7 +5,7 @@ import { loadScenario } from "../scenario.js";
 import { DEFAULT_BOUNDS, explore, replayChoices, type ExploreReport } from "../explore.js";
 import { traceToMermaid } from "../mermaid.js";
 import { describeRun } from "../summary.js";
-import { parseArgs, plantArg, positiveInt, required, UsageError } from "./args.js";
+import { nonNegativeInt, parseArgs, plantArg, positiveInt, required, UsageError } from "./args.js";
 import { parseDesign } from "./run.js";
 
 export async function exploreCommand(argv: string[]): Promise<number> {
@@ -14,12 +14,11 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const scenario = loadScenario(name);
   const design = parseDesign(args.values.get("design")) ?? scenario.design;
   const broken = plantArg(args);
-  const count = (flag: string, fallback: number) => (args.values.has(flag) ? nonNegative(flag, args.values.get(flag)!) : fallback);
   const bounds = {
     ...DEFAULT_BOUNDS,
     maxDepth: positiveInt(args, "max-depth", DEFAULT_BOUNDS.maxDepth),
-    netFaults: count("net-faults", DEFAULT_BOUNDS.netFaults),
-    crashes: count("crashes", DEFAULT_BOUNDS.crashes),
+    netFaults: nonNegativeInt(args, "net-faults", DEFAULT_BOUNDS.netFaults),
+    crashes: nonNegativeInt(args, "crashes", DEFAULT_BOUNDS.crashes),
   };
   const choices = args.values.get("choices");
   if (choices !== undefined) {
@@ -34,11 +33,6 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   console.log(describeExplore(report, args.values.get("plant")));
   if (args.flags.has("json")) console.log(JSON.stringify(report));
   return report.violatingRuns === 0 ? 0 : 1;
-}
-
-function nonNegative(flag: string, v: string): number {
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${flag} must be a non-negative integer, got "${v}"`);
-  return Number(v);
 }
 
 export function describeExplore(r: ExploreReport, plant?: string): string {

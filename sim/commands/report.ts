@@ -13,7 +13,7 @@ import { renderMarkdown } from "../report/markdown.js";
 import { renderHtml } from "../report/html.js";
 import { loadScenario, parseScenario, SCENARIO_DIR } from "../scenario.js";
 import { stopwatch } from "../stopwatch.js";
-import { parseArgs, positiveInt, UsageError } from "./args.js";
+import { nonNegativeInt, parseArgs, positiveInt, UsageError } from "./args.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DEFAULT_SCENARIO = "lossy";
@@ -26,7 +26,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const scenario = scenarioArg.endsWith(".json") ? portablePath(scenarioArg) : scenarioArg;
   const base = loadScenario(scenario);
   const count = positiveInt(args, "seeds", 300);
-  const from = nonNegative("from", args.values.get("from") ?? "1");
+  const from = nonNegativeInt(args, "from", 1);
   const windows = parseWindows(args.values.get("windows"));
   const out = portablePath(args.values.get("out") ?? join("reports", base.name));
   const workers = args.values.has("workers") ? positiveInt(args, "workers", 1) : undefined;
@@ -103,11 +103,6 @@ function parseWindows(text: string | undefined): number[] {
     throw new UsageError(`--windows must be a comma-separated list of positive integers like 4,8,16,32, got "${text}"`);
   }
   return [...new Set(text.split(",").map(Number))].sort((a, b) => a - b);
-}
-
-function nonNegative(name: string, v: string): number {
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
-  return Number(v);
 }
 
 function packageVersion(): string {
