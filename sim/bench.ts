@@ -6,7 +6,7 @@
 //  (d) memory
 import { availableParallelism } from "node:os";
 import { loadScenario } from "./scenario.js";
-import { runWorld } from "./world.js";
+import { runWorld } from "./world/world.js";
 import { runCampaign } from "./campaign.js";
 import { stopwatch } from "./stopwatch.js";
 import { bareRun } from "./bare.js";

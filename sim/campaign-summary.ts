@@ -1,7 +1,7 @@
 // What a campaign reports, built so that shards can be merged into one summary.
 import { emptyFaultCounts, type FaultCounts } from "./faults.js";
 import { emptyCoverage, mergeCoverage, type CoverageData } from "./coverage.js";
-import type { RunResult } from "./world.js";
+import type { RunResult } from "./world/world.js";
 import type { Seed } from "./rng.js";
 
 export const MAX_FAILURES_KEPT = 5;

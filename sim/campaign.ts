@@ -1,8 +1,9 @@
 // Many seeds of one (scenario, design): in this thread, or spread over worker threads.
+import type { PlantName } from "./plants/index.js";
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { loadScenario, type Design, type Scenario } from "./scenario.js";
-import { runWorld, type WorldOptions } from "./world.js";
+import { runWorld, type WorldOptions } from "./world/world.js";
 import { addRun, emptySummary, mergeSummaries, seedList, type CampaignSummary } from "./campaign-summary.js";
 import { describePolicy, parsePolicy } from "../src/server/dedupe.js";
 import { stopwatch } from "./stopwatch.js";
@@ -17,7 +18,7 @@ export interface CampaignSpec {
   count: number;
   shard?: string;
   swarm: boolean;
-  broken?: WorldOptions["broken"];
+  plant?: PlantName;
   /** Worker threads; 1 runs in this thread. */
   workers?: number;
 }
@@ -33,7 +34,7 @@ export async function runSeeds(spec: CampaignSpec, seeds: Seed[], onRun?: (done:
   const summary = emptySummary(scenario.name, design, describePolicy(parsePolicy(scenario.dedupe)), scenario.transport, spec.swarm);
   const elapsed = stopwatch();
   for (const seed of seeds) {
-    addRun(summary, await runWorld(scenario, seed, { design, swarm: spec.swarm, broken: spec.broken }));
+    addRun(summary, await runWorld(scenario, seed, { design, swarm: spec.swarm, plant: spec.plant }));
     onRun?.(summary.runs);
   }
   summary.seeds = seeds;

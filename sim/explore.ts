@@ -2,8 +2,9 @@
 // makes (which ready event runs next; whether a fault happens at each opportunity, within a fault
 // budget), by re-execution from the start, pruning states already seen. Every violation comes with
 // the decision list that replays it exactly.
+import type { PlantName } from "./plants/index.js";
 import type { Chooser } from "./chooser.js";
-import { runWorld, type RunResult, type WorldOptions } from "./world.js";
+import { runWorld, type RunResult, type WorldOptions } from "./world/world.js";
 import type { Design, Scenario } from "./scenario.js";
 import { stopwatch } from "./stopwatch.js";
 
@@ -73,7 +74,7 @@ class DfsChooser implements Chooser {
   }
 }
 
-export async function explore(scenario: Scenario, design: Design, bounds: ExploreBounds = DEFAULT_BOUNDS, broken?: WorldOptions["broken"]): Promise<ExploreReport> {
+export async function explore(scenario: Scenario, design: Design, bounds: ExploreBounds = DEFAULT_BOUNDS, plant?: PlantName): Promise<ExploreReport> {
   const elapsed = stopwatch();
   const visited = new Set<string>();
   const report: ExploreReport = {
@@ -83,7 +84,7 @@ export async function explore(scenario: Scenario, design: Design, bounds: Explor
   let prefix: number[] = [];
   for (;;) {
     const chooser = new DfsChooser(prefix, bounds, visited);
-    const r = await runWorld(scenario, 0, { design, chooser, broken });
+    const r = await runWorld(scenario, 0, { design, chooser, plant });
     report.runs += 1;
     report.transitions += chooser.path.length - prefix.length;
     report.maxDepth = Math.max(report.maxDepth, chooser.path.length);
@@ -112,6 +113,6 @@ export async function explore(scenario: Scenario, design: Design, bounds: Explor
 }
 
 /** Re-run one explored schedule exactly (decisions past the list take alternative 0). */
-export function replayChoices(scenario: Scenario, design: Design, choices: number[], bounds: ExploreBounds = DEFAULT_BOUNDS, broken?: WorldOptions["broken"]): Promise<RunResult> {
-  return runWorld(scenario, 0, { design, chooser: new DfsChooser(choices, bounds), keepTrace: true, broken });
+export function replayChoices(scenario: Scenario, design: Design, choices: number[], bounds: ExploreBounds = DEFAULT_BOUNDS, plant?: PlantName): Promise<RunResult> {
+  return runWorld(scenario, 0, { design, chooser: new DfsChooser(choices, bounds), keepTrace: true, plant });
 }

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Network } from "./network.js";
 import type { VirtualClock } from "./clock.js";
-import type { Checker } from "./invariants.js";
+import type { Checker } from "./check/checker.js";
 
 export interface StateParts {
   now: number;
@@ -37,6 +37,6 @@ export function stateKeyOf(p: StateParts): string {
   h.update(dumpTables(p.client, CLIENT_TABLES, p.now));
   h.update(p.network.describe(p.now).join(","));
   h.update(p.clock.pending().join(","));
-  h.update(`${p.nextAction}|${[...p.checker.appliedCount].sort().join(",")}|${p.checker.violations.length}`);
+  h.update(`${p.nextAction}|${[...p.checker.applies.first.keys()].sort().join(",")}|${p.checker.violations.length}`);
   return h.digest("hex");
 }

@@ -3,7 +3,7 @@
 // The workload is generated up front from its own rng stream, so faults never change it.
 import { z } from "zod";
 import type { SyncItem } from "../src/protocol/items.js";
-import { itemRows } from "../src/protocol/fold.js";
+import { modelKey } from "./model/reference.js";
 import type { SimRng } from "./rng.js";
 
 export const WorkloadSpec = z.object({
@@ -47,11 +47,10 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
     at += between(spec.spacingMs);
     const i = index++;
     const deps = new Set(dependsOn);
-    for (const { key } of itemRows(item)) {
-      const prev = lastWriter.get(key);
-      if (spec.causalDeps && prev !== undefined) deps.add(prev);
-      lastWriter.set(key, i);
-    }
+    const key = modelKey(item);
+    const prev = lastWriter.get(key);
+    if (spec.causalDeps && prev !== undefined) deps.add(prev);
+    lastWriter.set(key, i);
     actions.push({ kind: "enqueue", at, index: i, item, dependsOn: [...deps].sort((a, b) => a - b) });
     if (spec.revokeAfter.includes(i)) actions.push({ kind: "revoke", at: at + 1 });
     return i;
@@ -92,13 +91,4 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
     }
   }
   return actions;
-}
-
-/** The agent and model of the last user message: what the share must show (C2). */
-export function lastUserChoice(items: SyncItem[]): { agent?: string; model?: string } | undefined {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const it = items[i]!;
-    if (it.type === "message" && it.data.role === "user") return { agent: it.data.agent, model: it.data.model };
-  }
-  return undefined;
 }

@@ -1,7 +1,7 @@
 // Determinism is the product: same seed ⇒ same trace hash, in one process and across processes.
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../sim/scenario.js";
-import { runWorld } from "../sim/world.js";
+import { runWorld } from "../sim/world/world.js";
 import { sturdy } from "./cli-helpers.js";
 
 describe("determinism", () => {

@@ -23,8 +23,8 @@ describe("explore tiny", () => {
     expect(again.violations.map((x) => x.invariant)).toEqual(expect.arrayContaining(v.invariants));
   }, 60_000);
 
-  it.each([["noDedupe", "S1"], ["splitAck", "S5"]] as const)("finds the planted %s bug (%s)", async (bug, invariant) => {
-    const r = await explore(tiny, "outbox", undefined, { [bug]: true });
+  it.each([["no-dedupe", "S1"], ["split-ack", "S5"]] as const)("finds the planted %s bug (%s)", async (plant, invariant) => {
+    const r = await explore(tiny, "outbox", undefined, plant);
     expect(r.violations.some((v) => v.invariants.includes(invariant))).toBe(true);
   }, 60_000);
 });

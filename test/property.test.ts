@@ -4,7 +4,7 @@
 import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import { listScenarios, loadScenario } from "../sim/scenario.js";
-import { runWorld, type WorldOptions } from "../sim/world.js";
+import { runWorld, type WorldOptions } from "../sim/world/world.js";
 import { replayCommandLine } from "../sim/commands/replay.js";
 
 /** How many (scenario, seed, mix) cases CI tries; raise it locally with PROPERTY_RUNS. */
@@ -45,12 +45,12 @@ describe("outbox invariants under random scenarios, seeds and fault mixes", () =
 describe("the property can fail", () => {
   test("with server dedupe disabled, fast-check finds a double-apply", async () => {
     const outcome = await fc.check(
-      fc.asyncProperty(cases, async (c) => (await check(c, { broken: { noDedupe: true } })).r.violations.length === 0),
+      fc.asyncProperty(cases, async (c) => (await check(c, { plant: "no-dedupe" })).r.violations.length === 0),
       { numRuns: 300, seed: 42 },
     );
     expect(outcome.failed).toBe(true);
     const [c] = outcome.counterexample as [Case];
-    const { r } = await check(c, { broken: { noDedupe: true } });
+    const { r } = await check(c, { plant: "no-dedupe" });
     expect(r.violations.map((v) => v.invariant)).toContain("S1");
   }, 120_000);
 

@@ -3,7 +3,7 @@
 // the server applies a writer's ops in the order the user made them.
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../sim/scenario.js";
-import { runWorld } from "../sim/world.js";
+import { runWorld } from "../sim/world/world.js";
 
 describe("retried batches keep their id and order", () => {
   it("across 20 lossy runs with resends", async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { loadScenario } from "../sim/scenario.js";
 import { shrink } from "../sim/shrink.js";
 import { runCampaign } from "../sim/campaign.js";
-import { runWorld } from "../sim/world.js";
+import { runWorld } from "../sim/world/world.js";
 import { traceToMermaid } from "../sim/mermaid.js";
 import { ROOT, sturdy } from "./cli-helpers.js";
 
@@ -27,9 +27,9 @@ describe("replay and shrink", () => {
 
   it("a bug that needs a crash between two client steps is found by a campaign and shrunk to one crash", async () => {
     // The planted bug: rows are marked acked and the watermark advanced in two transactions.
-    const campaign = await runCampaign({ scenario: "crashes", design: "outbox", from: 1, count: 60, swarm: false, broken: { splitAck: true }, workers: 1 });
+    const campaign = await runCampaign({ scenario: "crashes", design: "outbox", from: 1, count: 60, swarm: false, plant: "split-ack", workers: 1 });
     expect(campaign.violationsByInvariant.S5).toBeGreaterThan(0);
-    const cx = (await shrink(loadScenario("crashes"), campaign.firstFailingSeed!, { broken: { splitAck: true } }))!;
+    const cx = (await shrink(loadScenario("crashes"), campaign.firstFailingSeed!, { plant: "split-ack" }))!;
     expect(cx.faults).toEqual(["crashClient@client.ack.rows-marked#1"]);
     expect(cx.result.violations.map((v) => v.invariant)).toContain("S5");
     // Without the planted bug the same schedule is fine: the crash rolls the single transaction back.
@@ -59,9 +59,8 @@ describe("seed corpus (test/corpus)", () => {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     it(`${file} replays to the same trace and violations`, async () => {
       const c = JSON.parse(readFileSync(join(dir, file), "utf8"));
-      const broken = c.plant === "split-ack" ? { splitAck: true } : c.plant === "no-dedupe" ? { noDedupe: true } : undefined;
       const r = await runWorld(loadScenario(c.scenario), c.seed, {
-        design: c.design, swarm: c.swarm, broken, ops: c.ops ?? undefined,
+        design: c.design, swarm: c.swarm, plant: c.plant ?? undefined, ops: c.ops ?? undefined,
         onlyActions: c.actions ? new Set(c.actions) : undefined,
         onlyFaults: c.faults ? new Set(c.faults) : undefined,
       });

@@ -11,7 +11,7 @@ import { barChart, escapeXml, lineChart, niceTicks } from "../sim/report/svg.js"
 import { parseSequence, sequenceSvg } from "../sim/report/sequence-svg.js";
 import { emptySummary, type CampaignSummary } from "../sim/campaign-summary.js";
 import { traceToMermaid } from "../sim/mermaid.js";
-import { INVARIANTS } from "../sim/invariants.js";
+import { INVARIANTS } from "../sim/check/violations.js";
 import { loadScenario } from "../sim/scenario.js";
 import { ROOT, sturdy } from "./cli-helpers.js";
 

@@ -1,6 +1,6 @@
 // A small, strict argument parser: unknown flags and missing values are usage errors (exit 2).
 import { parseSeed, type Seed } from "../rng.js";
-import type { WorldOptions } from "../world.js";
+import { PLANT_NAMES, type PlantName } from "../plants/index.js";
 export class UsageError extends Error {
   constructor(message: string) { super(message); this.name = "UsageError"; }
 }
@@ -50,14 +50,12 @@ export function nonNegativeInt(args: Args, name: string, fallback: number): numb
   return Number(v);
 }
 
-/** Planted bugs (test-only variants of the product), for showing the harness catches them. */
-export const PLANTS = { "no-dedupe": { noDedupe: true }, "split-ack": { splitAck: true }, "leaky-read-only": { leakyReadOnly: true } } as const;
-
-export function plantArg(args: Args): WorldOptions["broken"] {
+/** A planted bug (sim/plants), for showing the harness catches it. */
+export function plantArg(args: Args): PlantName | undefined {
   const v = args.values.get("plant");
   if (v === undefined) return undefined;
-  if (!(v in PLANTS)) throw new UsageError(`--plant must be one of ${Object.keys(PLANTS).join(", ")}, got "${v}"`);
-  return PLANTS[v as keyof typeof PLANTS];
+  if (!(PLANT_NAMES as string[]).includes(v)) throw new UsageError(`--plant must be one of ${PLANT_NAMES.join(", ")}, got "${v}"`);
+  return v as PlantName;
 }
 
 export function seedArg(args: Args, name = "seed"): Seed {

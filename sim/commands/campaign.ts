@@ -23,7 +23,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
       count: positiveInt(args, "seeds", 100),
       shard,
       swarm: args.flags.has("swarm"),
-      broken: plantArg(args),
+      plant: plantArg(args),
       workers: args.values.has("workers") ? positiveInt(args, "workers", 1) : undefined,
     },
     tty ? progressBar : undefined,

@@ -13,7 +13,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const name = required(args, "scenario");
   const scenario = loadScenario(name);
   const design = parseDesign(args.values.get("design")) ?? scenario.design;
-  const broken = plantArg(args);
+  const plant = plantArg(args);
   const bounds = {
     ...DEFAULT_BOUNDS,
     maxDepth: positiveInt(args, "max-depth", DEFAULT_BOUNDS.maxDepth),
@@ -23,13 +23,13 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const choices = args.values.get("choices");
   if (choices !== undefined) {
     if (!/^\d+(,\d+)*$/.test(choices)) throw new UsageError(`--choices must be a comma-separated list of numbers, got "${choices}"`);
-    const r = await replayChoices(scenario, design, choices.split(",").map(Number), bounds, broken);
+    const r = await replayChoices(scenario, design, choices.split(",").map(Number), bounds, plant);
     console.log(describeRun(r));
     const out = args.values.get("mermaid");
     if (out) writeFileSync(out, "```mermaid\n" + traceToMermaid(r.trace!.events).diagram + "\n```\n");
     return r.violations.length === 0 ? 0 : 1;
   }
-  const report = await explore(scenario, design, bounds, broken);
+  const report = await explore(scenario, design, bounds, plant);
   console.log(describeExplore(report, args.values.get("plant")));
   if (args.flags.has("json")) console.log(JSON.stringify(report));
   return report.violatingRuns === 0 ? 0 : 1;

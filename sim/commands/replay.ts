@@ -3,7 +3,7 @@
 // Re-runs one seed bit for bit; --shrink reduces a failing run to a minimal counterexample.
 import { writeFileSync } from "node:fs";
 import { loadScenario } from "../scenario.js";
-import { runWorld, type RunResult } from "../world.js";
+import { runWorld, type RunResult } from "../world/world.js";
 import { shrink } from "../shrink.js";
 import { traceToMermaid } from "../mermaid.js";
 import { describeRun, runSummary } from "../summary.js";
@@ -19,13 +19,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const seed = seedArg(args);
   const design = parseDesign(args.values.get("design")) ?? scenario.design;
   const swarm = args.flags.has("swarm");
-  const plant = args.values.get("plant");
-  const broken = plantArg(args);
+  const plant = plantArg(args);
   let ops = args.values.has("ops") ? positiveInt(args, "ops", 1) : undefined;
   let faults = parseFaultIds(args.values.get("faults"));
   let actions = parseList("actions", args.values.get("actions"));
   let result: RunResult;
-  const only = () => ({ broken, onlyFaults: faults && new Set(faults), onlyActions: actions && new Set(actions) });
+  const only = () => ({ plant, onlyFaults: faults && new Set(faults), onlyActions: actions && new Set(actions) });
   if (args.flags.has("shrink")) {
     const cx = await shrink(scenario, seed, { design, swarm, ops, ...only() });
     if (!cx) {

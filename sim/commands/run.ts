@@ -1,6 +1,6 @@
 // `sturdy run --scenario <name|file> --seed <seed> [--design outbox|legacy] [--swarm] [--json]`
 import { Design, loadScenario } from "../scenario.js";
-import { runWorld } from "../world.js";
+import { runWorld } from "../world/world.js";
 import { describeRun, runSummary } from "../summary.js";
 import { parseArgs, required, seedArg, UsageError } from "./args.js";
 

@@ -3,7 +3,7 @@
 // Everything the report shows comes from this object: the renderers are pure functions of it.
 import { defaultWorkers } from "../campaign.js";
 import { mergeSummaries, percentile, seedList, type CampaignSummary } from "../campaign-summary.js";
-import { INVARIANTS } from "../invariants.js";
+import { INVARIANTS } from "../check/violations.js";
 import { TaskPool } from "./pool.js";
 import type { ShrunkCounterexample } from "./shrink-job.js";
 import { loadScenario, type Design, type Scenario } from "../scenario.js";

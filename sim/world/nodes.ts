@@ -4,25 +4,26 @@
 // runs again) and `finish` (at the next step boundary: the disk keeps what was durable).
 import type Database from "better-sqlite3";
 import { RpcSession, type RpcStub } from "capnweb";
-import { ShareServer } from "../src/server/share-server.js";
-import type { ShareStoreOptions } from "../src/server/share-store.js";
-import { Outbox } from "../src/client/outbox.js";
-import { Flusher, type FlusherOptions, type FlushEvent } from "../src/client/flusher.js";
-import type { Connector } from "../src/client/connector.js";
-import { ShareNextClient, type LegacyEvent } from "../src/legacy/share-next.js";
-import type { ShareInfo, ShareServerApi } from "../src/protocol/api.js";
-import type { SyncItem } from "../src/protocol/items.js";
-import type { Clock } from "../src/protocol/ports.js";
-import { NodeCrashed, type Probe } from "../src/protocol/probe.js";
-import type { ServerEndpoint } from "./endpoint.js";
-import type { BatchWire } from "./batch.js";
-import type { SocketWire, SocketConnection } from "./transport.js";
-import type { SimRng } from "./rng.js";
-import type { VirtualClock } from "./clock.js";
-import type { Design } from "./scenario.js";
-import { Disk, type Synchronous } from "./storage.js";
-import { SERVER_SCHEMA } from "../src/server/schema.js";
-import { OUTBOX_SCHEMA } from "../src/client/outbox-schema.js";
+import { ShareServer } from "../../src/server/share-server.js";
+import type { ShareStoreOptions } from "../../src/server/share-store.js";
+import { Outbox } from "../../src/client/outbox.js";
+import { Flusher, type FlusherOptions, type FlushEvent } from "../../src/client/flusher.js";
+import type { Connector } from "../../src/client/connector.js";
+import { ShareNextClient, type LegacyEvent } from "../../src/legacy/share-next.js";
+import type { ShareInfo, ShareServerApi } from "../../src/protocol/api.js";
+import type { SyncItem } from "../../src/protocol/items.js";
+import type { Clock } from "../../src/protocol/ports.js";
+import { NodeCrashed, type Probe } from "../../src/protocol/probe.js";
+import type { ServerEndpoint } from "../endpoint.js";
+import type { BatchWire } from "../batch.js";
+import type { SocketWire, SocketConnection } from "../transport.js";
+import type { SimRng } from "../rng.js";
+import type { VirtualClock } from "../clock.js";
+import type { Design } from "../scenario.js";
+import { Disk, type Synchronous } from "../storage.js";
+import { SERVER_SCHEMA } from "../../src/server/schema.js";
+import { OUTBOX_SCHEMA } from "../../src/client/outbox-schema.js";
+import type { PlantHooks } from "../plants/hooks.js";
 
 /** What every node shares: a disk, a database while up, and the two-phase crash. */
 abstract class DurableNode {
@@ -66,7 +67,7 @@ export class ServerNode extends DurableNode implements ServerEndpoint {
   private server: ShareServer | undefined;
   private generation = 0;
 
-  constructor(private readonly options: ShareStoreOptions, synchronous: Synchronous) {
+  constructor(private readonly options: ShareStoreOptions, synchronous: Synchronous, private readonly hooks: PlantHooks = {}) {
     super(synchronous, SERVER_SCHEMA);
     this.start();
   }
@@ -75,7 +76,7 @@ export class ServerNode extends DurableNode implements ServerEndpoint {
 
   main(): object {
     if (!this.server) throw new Error("server is down");
-    return this.server.main();
+    return this.hooks.main ? this.hooks.main(this.server.store) : this.server.main();
   }
 
   get store() {
@@ -84,7 +85,8 @@ export class ServerNode extends DurableNode implements ServerEndpoint {
   }
 
   protected boot(db: Database.Database): void {
-    this.server = new ShareServer(db, this.options);
+    const options = this.hooks.ledger ? { ...this.options, ledger: this.hooks.ledger } : this.options;
+    this.server = new ShareServer(db, options, this.hooks.createStore);
   }
 
   protected forget(): void {
@@ -124,7 +126,7 @@ export interface ClientNodeDeps {
   onFlush: (e: FlushEvent) => void;
   onLegacy: (e: LegacyEvent) => void;
   probe: Probe;
-  brokenSplitAck?: boolean;
+  hooks: PlantHooks;
 }
 
 export const CLIENT = "client";
@@ -151,7 +153,10 @@ export class ClientNode extends DurableNode {
       if (this.legacyShare) this.legacy.setCredentials(this.legacyShare);
       return;
     }
-    this.outbox = new Outbox(db, this.deps.rng, { brokenSplitAck: this.deps.brokenSplitAck, probe: this.deps.probe });
+    const { hooks } = this.deps;
+    hooks.beforeOutboxOpens?.(db);
+    const options = { probe: this.deps.probe };
+    this.outbox = hooks.createOutbox ? hooks.createOutbox(db, this.deps.rng, options) : new Outbox(db, this.deps.rng, options);
     this.outbox.recoverAfterRestart();
     this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush, this.deps.probe);
     this.flusher.kick();

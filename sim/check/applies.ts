@@ -1,0 +1,53 @@
+// What the server applied, as it reported each commit: the first cursor and content of every op.
+// First apply wins: a second apply of the same op is S1's finding and must not move the cursor an
+// acked op is judged by (that is what made S5 report atomicity failures that never happened).
+// These reports are the product's own word; every check that reads them is cross-checked against
+// the databases elsewhere (ledger vs cursor in step-checks.ts, the share in convergence.ts).
+import type { ServerEvent } from "../../src/server/share-store.js";
+import { stableJson } from "../model/stable-json.js";
+import type { Report } from "./violations.js";
+
+export interface Apply { cursor: number; content: string; writer: string }
+
+export class ApplyLog {
+  readonly first = new Map<string, Apply>();
+  private readonly count = new Map<string, number>();
+  /** Applies committed and not taken back by a power loss: what the cursor must equal. */
+  committed = 0;
+  synced = 0;
+
+  constructor(private readonly report: Report) {}
+
+  onEvent(e: ServerEvent): void {
+    if (e.kind === "synced") this.synced += 1;
+    if (e.kind !== "applied") return;
+    const { op } = e;
+    this.committed += 1;
+    const n = (this.count.get(op.op_id) ?? 0) + 1;
+    this.count.set(op.op_id, n);
+    if (n > 1) this.report("S1", "applied-twice", `op ${op.op_id} applied ${n} times`);
+    else this.first.set(op.op_id, { cursor: e.cursor, content: opContent(op.item, op.depends_on), writer: op.writer_id });
+    for (const dep of op.depends_on) {
+      if (!this.count.has(dep)) this.report("S3", "before-dependency", `op ${op.op_id} applied before its dependency ${dep}`);
+    }
+    if (op.capability_epoch !== e.shareEpoch) {
+      this.report("S4", "stale-envelope", `op ${op.op_id} stamped epoch ${op.capability_epoch} applied while the share is at ${e.shareEpoch}`);
+    }
+  }
+
+  /** The server came back from an older image: applies after `cursor` never happened. Returns them. */
+  rollBackTo(cursor: number): string[] {
+    const gone = [...this.first].filter(([, a]) => a.cursor > cursor).map(([op]) => op);
+    for (const op of gone) {
+      this.first.delete(op);
+      this.count.delete(op);
+    }
+    this.committed = cursor;
+    return gone;
+  }
+}
+
+/** What makes two ops "the same op": their item and dependencies (the envelope's other fields vary per send). */
+export function opContent(item: unknown, dependsOn: readonly string[]): string {
+  return stableJson({ item, depends_on: [...dependsOn].sort() });
+}

@@ -1,0 +1,104 @@
+// The checker the world reports to. It owns no judgement of its own: each invariant lives in its
+// module (applies, step-checks, durability, acks, convergence), and every one reads the evidence
+// the world can see from outside the product: both databases through SQL, the acks the client
+// received, what the user was told, what hostile actors managed to do.
+import type Database from "better-sqlite3";
+import type { Ack } from "../../src/protocol/envelope.js";
+import type { SyncItem } from "../../src/protocol/items.js";
+import type { ServerEvent } from "../../src/server/share-store.js";
+import { modelKey } from "../model/reference.js";
+import { judgeAck } from "./acks.js";
+import { ApplyLog, opContent } from "./applies.js";
+import { judgeConvergence } from "./convergence.js";
+import { Durability } from "./durability.js";
+import { ledgerCursors, ledgerPolicy, type LedgerPolicy } from "./ledger.js";
+import { decodeShare, readShareRows } from "./share-reader.js";
+import { StepChecks } from "./step-checks.js";
+import { ViolationLog, type InvariantId } from "./violations.js";
+
+export class Checker {
+  private readonly log = new ViolationLog();
+  readonly applies = new ApplyLog(this.log.report);
+  private readonly policy: LedgerPolicy;
+  private readonly steps: StepChecks;
+  private readonly durability: Durability;
+  /** op_id → what the user enqueued under it (the latest, if a buggy client reused the id). */
+  private readonly ops = new Map<string, { content: string; key: string }>();
+
+  constructor(dedupe: string) {
+    this.policy = ledgerPolicy(dedupe);
+    this.steps = new StepChecks(this.log.report, this.policy, this.applies);
+    this.durability = new Durability(this.log.report, this.policy, this.applies);
+  }
+
+  get violations() { return this.log.violations; }
+  set step(n: number) { this.log.step = n; }
+
+  fail(invariant: InvariantId, kind: string, message: string): void {
+    this.log.report(invariant, kind, message);
+  }
+
+  readonly onServerEvent = (e: ServerEvent): void => this.applies.onEvent(e);
+
+  onEnqueue(opID: string, item: SyncItem, dependsOn: readonly string[]): void {
+    this.ops.set(opID, { content: opContent(item, dependsOn), key: modelKey(item) });
+    this.durability.onEnqueue(opID);
+  }
+
+  onSend(opIDs: readonly string[]): void { this.steps.onSend(opIDs); }
+
+  onAck(ack: Ack): void {
+    judgeAck(ack, this.applies, this.durability.rolledBack, (op) => this.ops.get(op)?.content, this.log.report);
+    this.durability.onAck(ack);
+  }
+
+  /** A hostile actor's write was accepted: authority leaked, whatever the database shows later. */
+  onIntrusion(actor: string, detail: string): void {
+    this.log.report("S4", "intruder-accepted", `${actor}'s write was accepted: ${detail}`);
+  }
+
+  checkStep(server: { db: Database.Database; shareID: string } | undefined, client: Database.Database | undefined): void {
+    if (server) this.steps.checkServer(server.db, server.shareID);
+    if (client) this.steps.checkClient(client);
+  }
+
+  afterServerRestart(db: Database.Database, shareID: string): void {
+    this.steps.serverRestarted(this.durability.afterServerRestart(db, shareID));
+  }
+
+  afterClientRestart(db: Database.Database): void {
+    this.durability.afterClientRestart(db);
+    this.steps.clientRestarted();
+  }
+
+  /** Once quiet: the share against the model, and the ledger's order. Returns lost-op count. */
+  checkFinal(server: Database.Database, shareID: string, client: Database.Database | undefined, items: SyncItem[], outbox?: { pending: number; in_flight: number; failed: number }): number {
+    const decoded = decodeShare(readShareRows(server, shareID));
+    for (const key of decoded.intruded) this.log.report("S4", "intruder-row", `row ${key} was written by an intruder`);
+    if (client) this.checkLedgerOrder(server, shareID, client);
+    const excluded = new Set<string>();
+    for (const op of this.durability.lost) {
+      const key = this.ops.get(op)?.key;
+      if (key) excluded.add(key);
+    }
+    return judgeConvergence({ decoded, items, excluded, outbox }, this.log.report);
+  }
+
+  /** S3 from the database alone: in an op_id ledger, every dependency has a lower cursor. */
+  private checkLedgerOrder(server: Database.Database, shareID: string, client: Database.Database): void {
+    const at = ledgerCursors(server, this.policy, shareID);
+    if (at.size === 0) return;
+    const rows = client.prepare("SELECT op_id, depends_on FROM outbox").all() as { op_id: string; depends_on: string }[];
+    for (const row of rows) {
+      const c = at.get(row.op_id);
+      if (c === undefined) continue;
+      for (const dep of JSON.parse(row.depends_on) as string[]) {
+        const d = at.get(dep);
+        if (d !== undefined && d > c) this.log.report("S3", "ledger-order", `op ${row.op_id} (cursor ${c}) was applied before its dependency ${dep} (cursor ${d})`);
+        if (d === undefined && this.policy.kind === "permanent" && !this.durability.lost.has(dep)) {
+          this.log.report("S3", "dependency-missing", `op ${row.op_id} was applied but its dependency ${dep} never was`);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// C1 and C2, judged once the world is quiet: the share as read back from the server's database
+// against the reference model of what the user did. Legacy's append-only diffs are told apart
+// here: an item stored twice is a double-apply (S1); diffs that disagree with the user's latest
+// list are a divergence (C1).
+import type { SyncItem } from "../../src/protocol/items.js";
+import { byFileName, diffCarriers, diffIdentity, lastUserChoice, modelShare, type ShareView } from "../model/reference.js";
+import { stableJson } from "../model/stable-json.js";
+import type { DecodedShare } from "./share-reader.js";
+import type { Report } from "./violations.js";
+
+export interface ConvergenceInput {
+  decoded: DecodedShare;
+  /** Every item the user enqueued, in order. */
+  items: SyncItem[];
+  /** Model keys written by an op that D1 already reported lost: D1's finding, not C1's. */
+  excluded: ReadonlySet<string>;
+  outbox?: { pending: number; in_flight: number; failed: number };
+}
+
+/** Returns how many of the user's rows the share lost or holds stale. */
+export function judgeConvergence(input: ConvergenceInput, report: Report): number {
+  const expected = modelShare(input.items);
+  const actual = input.decoded.view;
+  let lost = judgeEntities(expected, actual, input.excluded, report);
+  lost += judgeDiffs(expected, actual, diffCarriers(input.items), input.excluded, report);
+  for (const key of input.decoded.garbled) report("C1", "garbled", `row ${key} cannot be read back`);
+  const o = input.outbox;
+  if (o && o.pending + o.in_flight + o.failed > 0) {
+    report("C1", "not-drained", `outbox not drained: ${o.pending} pending, ${o.in_flight} in flight, ${o.failed} failed`);
+  }
+  judgeAgentModel(expected, actual, input.excluded, report);
+  return lost;
+}
+
+function judgeEntities(expected: ShareView, actual: ShareView, excluded: ReadonlySet<string>, report: Report): number {
+  let lost = 0;
+  for (const [key, want] of expected.entities) {
+    if (excluded.has(key)) continue;
+    const got = actual.entities.get(key);
+    if (!got) {
+      lost += 1;
+      report("C1", "lost", `lost: ${key} never reached the share`);
+    } else if (stableJson(got) !== stableJson(want)) {
+      lost += 1;
+      report("C1", "stale", `stale: ${key} holds ${stableJson(got)}, the user's last write is ${stableJson(want)}`);
+    }
+  }
+  for (const key of actual.entities.keys()) {
+    if (!expected.entities.has(key) && !excluded.has(key)) report("C1", "unexpected", `unexpected row ${key}: the user never wrote it`);
+  }
+  return lost;
+}
+
+function judgeDiffs(expected: ShareView, actual: ShareView, carriers: Map<string, number>, excluded: ReadonlySet<string>, report: Report): number {
+  let lost = 0;
+  const sessions = new Set([...expected.diffs.keys(), ...actual.diffs.keys()]);
+  for (const session of sessions) {
+    if (excluded.has(`diffs:${session}`)) continue;
+    const stored = actual.diffs.get(session) ?? [];
+    const distinct = new Map<string, { diff: Record<string, unknown>; copies: number }>();
+    for (const d of stored) {
+      const id = diffIdentity(session, d);
+      const seen = distinct.get(id);
+      if (seen) seen.copies += 1;
+      else distinct.set(id, { diff: d, copies: 1 });
+    }
+    for (const [id, { diff, copies }] of distinct) {
+      const carried = carriers.get(id) ?? 0;
+      if (carried > 0 && copies > carried) report("S1", "stored-twice", `diff ${stableJson(diff)} of ${session} stored ${copies} times, carried by ${carried} user item(s)`);
+    }
+    const want = stableJson(expected.diffs.get(session) ?? []);
+    const got = stableJson([...distinct.values()].map((v) => v.diff).sort(byFileName));
+    if (want !== got) {
+      lost += 1;
+      report("C1", "diff-diverged", `diffs of ${session} diverged: the share holds ${got}, the user's latest list is ${want}`);
+    }
+  }
+  return lost;
+}
+
+function judgeAgentModel(expected: ShareView, actual: ShareView, excluded: ReadonlySet<string>, report: Report): void {
+  const want = lastUserChoice(expected);
+  if (!want || excluded.has(`message:${want.id}`)) return;
+  const got = lastUserChoice(actual);
+  if (!got || got.agent !== want.agent || got.model !== want.model) {
+    report("C2", "wrong-choice", `last user message shows ${String(got?.agent)}/${String(got?.model)}, the user chose ${String(want.agent)}/${String(want.model)}`);
+  }
+}

@@ -1,0 +1,65 @@
+// D1, in every `synchronous` mode and whatever the disk model says it lost: after every restart,
+// what was acknowledged must still be on the node's disk. To the user, an enqueue that returned an
+// op_id; to the client, an ack: the server must come back at or past every cursor it acked, and
+// still know every op it acked (where its ledger can tell). What D1 finds lost is handed to C1 as
+// excluded keys, so one loss is reported once, by the invariant it broke.
+import type Database from "better-sqlite3";
+import type { Ack } from "../../src/protocol/envelope.js";
+import type { ApplyLog } from "./applies.js";
+import { ledgerKnows, shareCursor, type LedgerPolicy } from "./ledger.js";
+import type { Report } from "./violations.js";
+
+export class Durability {
+  private readonly enqueued = new Set<string>();
+  private readonly acked = new Set<string>();
+  private ackedCursor = 0;
+  /** Ops the server applied and then lost to a power loss (an ack for one may still be in flight). */
+  readonly rolledBack = new Set<string>();
+  /** Ops D1 reported lost: their keys are D1's, not C1's. */
+  readonly lost = new Set<string>();
+
+  constructor(private readonly report: Report, private readonly policy: LedgerPolicy, private readonly applies: ApplyLog) {}
+
+  onEnqueue(opID: string): void {
+    this.enqueued.add(opID);
+  }
+
+  onAck(ack: Ack): void {
+    for (const op of [...ack.applied, ...ack.duplicates]) {
+      if (this.rolledBack.has(op)) this.loseAcked([op], `the server acked ${op} after a power loss took it back`);
+      else this.acked.add(op);
+    }
+    this.ackedCursor = Math.max(this.ackedCursor, ack.cursor);
+  }
+
+  /** Returns the cursor the server came back at. */
+  afterServerRestart(db: Database.Database, shareID: string): number {
+    const cursor = shareCursor(db, shareID) ?? 0;
+    for (const op of this.applies.rollBackTo(cursor)) this.rolledBack.add(op);
+    const forgotten = [...this.acked].filter((op) => this.rolledBack.has(op) || ledgerKnows(db, this.policy, shareID, op) === false);
+    if (cursor < this.ackedCursor || forgotten.length > 0) {
+      this.loseAcked(forgotten, `server came back at cursor ${cursor} after acking cursor ${this.ackedCursor}; ${forgotten.length} acked op(s) gone`);
+    }
+    this.ackedCursor = Math.min(this.ackedCursor, cursor);
+    return cursor;
+  }
+
+  afterClientRestart(db: Database.Database): void {
+    const kept = new Set(db.prepare("SELECT op_id FROM outbox").pluck().all() as string[]);
+    const gone = [...this.enqueued].filter((op) => !kept.has(op));
+    if (gone.length === 0) return;
+    for (const op of gone) {
+      this.enqueued.delete(op);
+      this.lost.add(op);
+    }
+    this.report("D1", "client-lost-enqueue", `the client came back without ${gone.length} enqueued op(s) the user was told were saved: ${gone.slice(0, 5).join(", ")}`);
+  }
+
+  private loseAcked(ops: string[], message: string): void {
+    for (const op of ops) {
+      this.acked.delete(op);
+      this.lost.add(op);
+    }
+    this.report("D1", "server-lost-ack", `${message}${ops.length ? `: ${ops.slice(0, 5).join(", ")}` : ""}`);
+  }
+}

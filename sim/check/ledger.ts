@@ -1,0 +1,52 @@
+// The server's dedupe ledger read back with SQL, per policy. Each policy promises a different
+// relation between its rows and the share's cursor; S5 checks the promise, D1 and S3 use the rows.
+import type Database from "better-sqlite3";
+
+export type LedgerPolicy = { kind: "permanent" } | { kind: "window"; size: number } | { kind: "writer-seq" };
+
+/** The checker's own reading of a scenario's dedupe setting (it is configuration, not product code). */
+export function ledgerPolicy(text: string): LedgerPolicy {
+  const m = /^window\((\d+)\)$/.exec(text);
+  if (m) return { kind: "window", size: Number(m[1]) };
+  return text === "writer-seq" ? { kind: "writer-seq" } : { kind: "permanent" };
+}
+
+export function shareCursor(db: Database.Database, shareID: string): number | undefined {
+  return db.prepare("SELECT cursor FROM shares WHERE id = ?").pluck().get(shareID) as number | undefined;
+}
+
+/**
+ * Whether the ledger moved with the cursor from `from` to `to` (both committed cursors): an op_id
+ * ledger holds one row per apply, numbered by cursor (a window only the newest `size`), and
+ * writer-seq's marks add up to the cursor because every apply moves one writer's mark by one.
+ * Returns a description of the mismatch, or undefined.
+ */
+export function ledgerMismatch(db: Database.Database, policy: LedgerPolicy, shareID: string, from: number, to: number): string | undefined {
+  if (policy.kind === "writer-seq") {
+    const sum = (db.prepare("SELECT COALESCE(SUM(hwm), 0) FROM writer_hwm WHERE share_id = ?").pluck().get(shareID) as number);
+    return sum === to ? undefined : `writer marks add up to ${sum}, the cursor is ${to}`;
+  }
+  const lo = to < from ? 0 : from;
+  const rows = db.prepare("SELECT COUNT(*) AS n, MAX(cursor) AS top FROM op_ledger WHERE share_id = ? AND cursor > ?").get(shareID, lo) as { n: number; top: number | null };
+  const span = to - lo;
+  const want = policy.kind === "window" ? Math.min(span, policy.size) : span;
+  if ((rows.top ?? lo) > to) return `the ledger holds an apply at cursor ${rows.top}, past the cursor ${to}`;
+  if (rows.n !== want) return `the ledger gained ${rows.n} row(s) while the cursor moved ${lo} → ${to}`;
+  return undefined;
+}
+
+/** op_id → cursor of every op an op_id ledger remembers (empty for writer-seq). */
+export function ledgerCursors(db: Database.Database, policy: LedgerPolicy, shareID: string): Map<string, number> {
+  if (policy.kind === "writer-seq") return new Map();
+  const rows = db.prepare("SELECT op_id, cursor FROM op_ledger WHERE share_id = ?").all(shareID) as { op_id: string; cursor: number }[];
+  return new Map(rows.map((r) => [r.op_id, r.cursor]));
+}
+
+/** Whether the ledger still knows `opID` as applied, or undefined when the policy cannot tell. */
+export function ledgerKnows(db: Database.Database, policy: LedgerPolicy, shareID: string, opID: string): boolean | undefined {
+  if (policy.kind === "window") return undefined;
+  if (policy.kind === "permanent") return db.prepare("SELECT 1 FROM op_ledger WHERE share_id = ? AND op_id = ?").get(shareID, opID) !== undefined;
+  const at = opID.lastIndexOf("/");
+  const hwm = db.prepare("SELECT hwm FROM writer_hwm WHERE share_id = ? AND writer_id = ?").pluck().get(shareID, opID.slice(0, at)) as number | undefined;
+  return hwm !== undefined && Number(opID.slice(at + 1)) <= hwm;
+}

@@ -1,0 +1,19 @@
+// Where a plant may reach into a node: the same seams the world uses to build one.
+import type Database from "better-sqlite3";
+import type { ShareStore, ShareStoreOptions } from "../../src/server/share-store.js";
+import type { DedupeLedger, DedupePolicy } from "../../src/server/dedupe.js";
+import type { Outbox, OutboxOptions } from "../../src/client/outbox.js";
+import type { Rng } from "../../src/protocol/ports.js";
+
+export interface PlantHooks {
+  /** Server: the store over the node's database. */
+  createStore?: (db: Database.Database, options: ShareStoreOptions) => ShareStore;
+  /** Server: the dedupe ledger. */
+  ledger?: (db: Database.Database, policy: DedupePolicy) => DedupeLedger;
+  /** Server: the main capability each RPC session gets. */
+  main?: (store: ShareStore) => object;
+  /** Client: runs on the database before the outbox opens it. */
+  beforeOutboxOpens?: (db: Database.Database) => void;
+  /** Client: the outbox over the node's database. */
+  createOutbox?: (db: Database.Database, rng: Rng, options: OutboxOptions) => Outbox;
+}

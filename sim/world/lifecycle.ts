@@ -1,0 +1,69 @@
+// Node lifecycle: crash (two-phase: halt inside the node's own stack, finish at the step
+// boundary), the disk keeping what was durable (a power loss only the last durable image), and
+// the restart after some downtime, after which D1 holds the disk to what was acknowledged.
+import type { FaultGate } from "../fault-gate.js";
+import type { FaultMix } from "../faults.js";
+import type { SimRng } from "../rng.js";
+import type { Clock } from "../../src/protocol/ports.js";
+import type { Checker } from "../check/checker.js";
+import type { SocketWire } from "../transport.js";
+import type { ClientNode, ServerNode } from "./nodes.js";
+
+export type NodeName = "client" | "server";
+export const crashKind = (node: NodeName) => (node === "client" ? "crashClient" : "crashServer");
+
+export interface LifecycleParts {
+  client: ClientNode;
+  server: ServerNode;
+  socketWire: SocketWire;
+  gate: FaultGate;
+  mix: FaultMix;
+  rng: SimRng;
+  clock: Clock;
+  checker: Checker;
+  shareID: () => string;
+  record: (actor: string, kind: string, detail: string) => void;
+}
+
+export class Lifecycle {
+  /** Nodes halted during this step, to be finished at its boundary. */
+  readonly halting: NodeName[] = [];
+
+  constructor(private readonly p: LifecycleParts) {}
+
+  isUp(node: NodeName): boolean {
+    return node === "client" ? this.p.client.isUp() : this.p.server.isUp();
+  }
+
+  halt(node: NodeName): void {
+    if (node === "client") this.p.client.halt();
+    else {
+      this.p.server.halt();
+      this.p.socketWire.severAll("server crashed");
+    }
+    this.halting.push(node);
+  }
+
+  /** The disk keeps what was durable; the node restarts from it after some downtime. */
+  finishCrashes(): void {
+    const { gate, mix, rng, clock, record } = this.p;
+    for (const node of this.halting.splice(0)) {
+      const powerLoss = gate.roll("powerLoss", mix.powerLoss, node);
+      const lost = node === "client" ? this.p.client.finish(powerLoss) : this.p.server.finish(powerLoss);
+      if (powerLoss) record(node, "power-loss", lost ? "commits since the last durable point are gone" : "synchronous=full: nothing lost");
+      const down = mix.downtime.min + rng.int(Math.max(0, mix.downtime.max - mix.downtime.min) + 1);
+      clock.setTimer(down, () => this.restart(node, lost));
+    }
+  }
+
+  private restart(node: NodeName, fromOlderImage: boolean): void {
+    if (node === "client") {
+      this.p.client.start();
+      this.p.checker.afterClientRestart(this.p.client.db!);
+    } else {
+      this.p.server.start();
+      this.p.checker.afterServerRestart(this.p.server.db!, this.p.shareID());
+    }
+    this.p.record(node, "restart", fromOlderImage ? "from an older image" : "");
+  }
+}

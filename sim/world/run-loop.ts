@@ -1,0 +1,99 @@
+// The run loop: settle what the last event started, finish crashes, check the safety invariants,
+// then collect what is ready (a channel's packets, a due timer, the next user action), let the
+// seeded stream (or an explorer) pick one, and run it; until the world is quiet or out of bounds.
+import { NodeCrashed } from "../../src/protocol/probe.js";
+import { settle } from "../settle.js";
+import type { VirtualClock } from "../clock.js";
+import type { Network } from "../network.js";
+import type { BatchWire } from "../batch.js";
+import type { SimRng } from "../rng.js";
+import type { Chooser } from "../chooser.js";
+import type { Checker } from "../check/checker.js";
+import type { Accounting } from "./accounting.js";
+import type { FaultInjector } from "./fault-injector.js";
+import type { Lifecycle } from "./lifecycle.js";
+import type { User } from "./user.js";
+import type { ClientNode, ServerNode } from "./nodes.js";
+
+type Ready = { kind: "deliver"; channel: string } | { kind: "timer"; id: number; label: string } | { kind: "action" };
+
+export interface LoopParts {
+  clock: VirtualClock;
+  network: Network;
+  batchWire: BatchWire;
+  user: User;
+  lifecycle: Lifecycle;
+  injector: FaultInjector;
+  checker: Checker;
+  acct: Accounting;
+  client: ClientNode;
+  server: ServerNode;
+  sched: SimRng;
+  chooser?: Chooser;
+  stateKey: () => string;
+  maxSteps: number;
+  deadline: number;
+}
+
+/** Runs until quiet (true), or until a bound or the explorer stops it (false). */
+export async function runLoop(w: LoopParts): Promise<boolean> {
+  while (w.acct.step < w.maxSteps && w.clock.now() <= w.deadline && !w.chooser?.stopped) {
+    await settle();
+    w.lifecycle.finishCrashes();
+    w.batchWire.submitOpen();
+    checkSafety(w);
+    const ready = readyEvents(w);
+    if (ready.length === 0) {
+      const next = nextTime(w);
+      if (next === undefined) return true;
+      w.clock.advanceTo(next > w.clock.now() ? next : w.clock.now() + 1);
+      continue;
+    }
+    w.acct.step += 1;
+    w.checker.step = w.acct.step;
+    w.injector.betweenSteps(w.lifecycle);
+    // A node that just crashed takes its events with it.
+    const live = w.lifecycle.halting.length > 0 ? readyEvents(w) : ready;
+    if (live.length === 0) continue;
+    const ev = w.chooser
+      ? live[live.length === 1 ? 0 : w.chooser.choose(live.length, "sched", w.stateKey)]!
+      : w.sched.pick(live);
+    if (w.chooser?.stopped) break;
+    await runEvent(w, ev);
+  }
+  return false;
+}
+
+function checkSafety(w: LoopParts): void {
+  const server = w.server.db ? { db: w.server.db, shareID: w.user.share.id } : undefined;
+  w.checker.checkStep(server, w.client.outbox ? w.client.db : undefined);
+}
+
+async function runEvent(w: LoopParts, ev: Ready): Promise<void> {
+  try {
+    if (ev.kind === "deliver") {
+      const labels = await w.network.deliverChannel(ev.channel, w.clock.now());
+      w.acct.record("net", "deliver", labels.join(", "));
+    } else if (ev.kind === "timer") {
+      w.acct.record("clock", "fire", ev.label);
+      w.clock.fire(ev.id);
+    } else {
+      w.user.act();
+    }
+  } catch (e) {
+    if (!(e instanceof NodeCrashed)) throw e; // a crash at a probe unwinds to here; anything else is a bug
+  }
+}
+
+function readyEvents(w: LoopParts): Ready[] {
+  const now = w.clock.now();
+  const ready: Ready[] = w.network.ready(now).map((p) => ({ kind: "deliver" as const, channel: p.channel }));
+  for (const t of w.clock.due()) ready.push({ kind: "timer", id: t.id, label: w.clock.describe(t.id) });
+  if (w.user.ready(now)) ready.push({ kind: "action" });
+  return ready;
+}
+
+function nextTime(w: LoopParts): number | undefined {
+  const times = [w.network.nextAt(), w.clock.nextAt(), w.user.nextActionAt()].filter((t): t is number => t !== undefined);
+  return times.length ? Math.max(w.clock.now(), Math.min(...times)) : undefined;
+}

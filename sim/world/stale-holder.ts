@@ -1,0 +1,40 @@
+// An old device: it redeemed the share before a revocation and keeps the live capability on its
+// socket. After every revoke it writes through that stale stub, stamping the share's new epoch
+// (an attacker can guess it). The server must refuse by the capability's own epoch; if a write
+// lands, S4 fails.
+import type { RpcStub } from "capnweb";
+import type { ShareCapApi, ShareInfo, ShareServerApi } from "../../src/protocol/api.js";
+import type { Clock } from "../../src/protocol/ports.js";
+import type { SocketWire } from "../transport.js";
+import { accepted, intruderOp } from "./intruder-op.js";
+import type { HostileContext } from "./viewer.js";
+
+export class StaleHolder {
+  private cap: RpcStub<ShareCapApi> | undefined;
+  private attempt = 0;
+
+  constructor(private readonly wire: SocketWire, private readonly clock: Clock, private readonly ctx: HostileContext) {}
+
+  /** Redeem while the credentials are still good, and hold on to the capability. */
+  redeem(share: ShareInfo): void {
+    const { main } = this.wire.connect<ShareServerApi>();
+    this.cap = main.redeemShare(share.id, share.secret) as unknown as RpcStub<ShareCapApi>;
+    this.ctx.record("stale-holder-redeemed", `epoch ${share.epoch}`);
+  }
+
+  /** The share was revoked: try the old capability with the new epoch. */
+  afterRevoke(share: ShareInfo): void {
+    const cap = this.cap;
+    if (!cap) return;
+    this.clock.setTimer(1, () => {
+      const forged = intruderOp("stale-holder", ++this.attempt, share.epoch);
+      cap.appendOps([forged]).then(
+        (result) => {
+          this.ctx.record("stale-holder-answered", forged.op_id);
+          if (accepted(result)) this.ctx.intrusion(`a capability redeemed before the revoke appended ${forged.op_id} at epoch ${share.epoch}`);
+        },
+        (e: unknown) => this.ctx.record("stale-holder-refused", e instanceof Error ? e.message.slice(0, 60) : String(e)),
+      );
+    });
+  }
+}
