@@ -36,22 +36,27 @@ export type FaultMix = z.infer<typeof FaultMix>;
 
 export const NO_FAULTS: FaultMix = FaultMix.parse({});
 
-/** TigerBeetle-style swarm: each fault switched on or off per seed, with a random rate. */
+/**
+ * TigerBeetle-style swarm, within the scenario's fault space: each fault kind the scenario enables
+ * is switched on or off per seed, and an enabled one gets a rate drawn up to the scenario's own.
+ * Kinds the scenario leaves at 0 stay off, so `crashes`, `lossy` and `power-loss` stay different
+ * worlds under swarm; power loss is sampled like every other kind.
+ */
 export function sampleSwarm(rng: SimRng, base: FaultMix): FaultMix {
-  const on = (max: number) => (rng.chance(0.5) ? Number((rng.next() * max).toFixed(3)) : 0);
+  const upTo = (max: number) => (max > 0 && rng.chance(0.5) ? Number((rng.next() * max).toFixed(4)) : 0);
   return FaultMix.parse({
     latency: base.latency,
-    drop: on(0.3),
-    dropResponse: on(0.3),
-    duplicate: on(0.3),
-    reorder: on(0.2),
-    delay: { p: on(0.5), max: 400 },
-    sever: on(0.1),
-    crash: { client: on(0.02), server: on(0.02) },
-    crashAtProbe: on(0.05),
-    powerLoss: 0,
+    drop: upTo(base.drop),
+    dropResponse: upTo(base.dropResponse),
+    duplicate: upTo(base.duplicate),
+    reorder: upTo(base.reorder),
+    delay: { p: upTo(base.delay.p), max: base.delay.max },
+    sever: upTo(base.sever),
+    crash: { client: upTo(base.crash.client), server: upTo(base.crash.server) },
+    crashAtProbe: upTo(base.crashAtProbe),
+    powerLoss: upTo(base.powerLoss),
     downtime: base.downtime,
-    partition: { p: on(0.01), len: 1_000 },
+    partition: { p: upTo(base.partition.p), len: base.partition.len },
   });
 }
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { FaultMix } from "./faults.js";
 import { WorkloadSpec } from "./workload.js";
 import { Synchronous } from "./storage.js";
+import { INVARIANT_IDS } from "./check/violations.js";
 
 export const Design = z.enum(["outbox", "legacy"]);
 export type Design = z.infer<typeof Design>;
@@ -32,8 +33,11 @@ export const Scenario = z.object({
   viewerEveryMs: z.number().int().nonnegative().default(0),
   /** Durability of each node's disk (see sim/storage.ts). */
   storage: z.object({ client: Synchronous.default("full"), server: Synchronous.default("full") }).strict().default({}),
-  /** A scenario that demonstrates a weakness: the harness must find violations in it. */
-  expectViolations: z.array(z.string()).default([]),
+  /**
+   * The exact set of invariants this scenario violates (a scenario that demonstrates a weakness);
+   * empty for a healthy one. A run showing any other invariant is a failure.
+   */
+  expectViolations: z.array(z.enum(INVARIANT_IDS)).default([]),
   /** L1: convergence must follow the last fault within this many virtual ms. */
   livenessMs: z.number().int().positive().default(30_000),
   maxSteps: z.number().int().positive().default(200_000),

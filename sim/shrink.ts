@@ -18,8 +18,10 @@ export interface Counterexample {
 export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptions, maxAttempts = 600): Promise<Counterexample | undefined> {
   const original = await runWorld(scenario, seed, options);
   if (original.violations.length === 0) return undefined;
-  // Keep failing the same way: at least one of the invariants the original run violated.
-  const target = new Set(original.violations.map((v) => v.invariant));
+  // Keep failing the same way: the first violation keeps its invariant and kind. "Any of the
+  // original invariants" would let a real fault-driven counterexample drift to an easier one.
+  const first = original.violations[0]!;
+  const sameFailure = (r: RunResult) => r.violations[0]?.invariant === first.invariant && r.violations[0]?.kind === first.kind;
   let attempts = 0;
   let ops = options.ops ?? scenario.workload.ops;
   let best = original;
@@ -27,7 +29,7 @@ export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptio
     if (attempts >= maxAttempts) return false;
     attempts += 1;
     const r = await runWorld(scenario, seed, { ...options, ops: o, onlyActions: a && new Set(a), onlyFaults: f && new Set(f) });
-    if (!r.violations.some((v) => target.has(v.invariant))) return false;
+    if (!sameFailure(r)) return false;
     best = r;
     return true;
   };

@@ -13,6 +13,7 @@ export const INVARIANTS = {
   L1: "liveness: the world converges within a bounded virtual time after the last fault",
 } as const;
 export type InvariantId = keyof typeof INVARIANTS;
+export const INVARIANT_IDS = Object.keys(INVARIANTS) as [InvariantId, ...InvariantId[]];
 
 export interface Violation { invariant: InvariantId; kind: string; step: number; message: string }
 
