@@ -11,6 +11,7 @@ import { dump, op, part, serverFixture } from "./helpers.js";
 import { MAX_BATCH_OPS, MAX_DEPENDENCIES, type Ack, type Op, type RejectReason } from "../src/protocol/envelope.js";
 import { ITEM_LIMITS, type SyncItem } from "../src/protocol/items.js";
 import { errorCode, type ErrorCode } from "../src/protocol/errors.js";
+import { canonicalJson } from "../src/protocol/canonical.js";
 
 /** Fixtures (property runs) and payloads per fixture: RUNS × PER_RUN ≥ 10,000 in CI. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
@@ -65,8 +66,12 @@ type Expect =
   | { kind: "rpc" }
   /** An ack in which every op is rejected, the first for `first`, and nothing applied. */
   | { kind: "rejected"; first: RejectReason }
-  /** An ack in which every op is a duplicate of one already applied. */
-  | { kind: "duplicates" };
+  /**
+   * Applied op_ids sent again: an op whose content is unchanged is a duplicate; one whose content
+   * differs (`reused`) is rejected OpIdReused by the op_id ledgers, and acked as a duplicate by
+   * writer-seq, which keeps no content. Nothing applies either way.
+   */
+  | { kind: "replayed"; opIDs: string[]; reused: string[] };
 
 /** Stands for a live capability of the fixture, so a payload can pass a capability as data. */
 class CapRef {
@@ -406,8 +411,9 @@ const hugeBatch: fc.Arbitrary<Payload> = fc.oneof(
 /**
  * forgedOpId — an op_id that is not `<writer_id>/<writer_seq>` (another writer's, an applied op's,
  * any string) → MalformedOps: nothing is parsed into the store. Or an honest replay of an applied
- * op's identity carrying *different* content → every op a duplicate: the ledger (op_id or writer
- * high-water mark) says it already had its effect, so the new content must not overwrite it.
+ * op's identity carrying *different* content → OpIdReused under the op_id ledger (it keeps the
+ * op's digest), a duplicate under writer-seq (it keeps a number only): either way the new content
+ * must not overwrite what the op_id already stands for.
  */
 const forgedOpId: fc.Arbitrary<Payload> = fc.oneof(
   fc.tuple(freshBatch(), fc.nat(), fc.oneof(
@@ -423,9 +429,11 @@ const forgedOpId: fc.Arbitrary<Payload> = fc.oneof(
     const out = ops.map((o, i) => (i === at % ops.length ? { ...o, writer_id: writer } : o));
     return payload("forgedOpId", "writer_id does not match op_id", appendOps("cap", out), err("MalformedOps"));
   }),
-  fc.tuple(fc.subarray(APPLIED, { minLength: 1 }), fc.array(validItem, { minLength: 3, maxLength: 3 })).map(([replays, items]) =>
-    payload("forgedOpId", "applied op_ids replayed with new content", appendOps("cap", replays.map((o, i) => ({ ...o, item: items[i]!, capability_epoch: CREDS.epoch }))), { kind: "duplicates" }),
-  ),
+  fc.tuple(fc.subarray(APPLIED, { minLength: 1 }), fc.array(validItem, { minLength: 3, maxLength: 3 })).map(([replays, items]) => {
+    const ops = replays.map((o, i) => ({ ...o, item: items[i]!, capability_epoch: CREDS.epoch }));
+    const reused = ops.filter((o, i) => canonicalJson(o.item) !== canonicalJson(replays[i]!.item)).map((o) => o.op_id);
+    return payload("forgedOpId", "applied op_ids replayed with new content", appendOps("cap", ops), { kind: "replayed", opIDs: ops.map((o) => o.op_id), reused });
+  }),
 );
 
 /**
@@ -685,7 +693,7 @@ async function send(w: World, p: Payload): Promise<Outcome> {
   }
 }
 
-function judge(p: Payload, out: Outcome): string | undefined {
+function judge(p: Payload, out: Outcome, policy: string): string | undefined {
   const e = p.expect;
   if (e.kind === "error" || e.kind === "rpc") {
     if (out.ok) return `expected ${e.kind === "error" ? e.code : "an RPC error"}, got ${JSON.stringify(out.value)?.slice(0, 200)}`;
@@ -698,7 +706,12 @@ function judge(p: Payload, out: Outcome): string | undefined {
   if (!out.ok) return `expected an ack, got ${String(out.error).slice(0, 200)}`;
   const ack = out.value as Ack;
   if (ack.applied.length > 0) return `applied ${ack.applied.join(",")}`;
-  if (e.kind === "duplicates") return ack.rejected.length === 0 && ack.duplicates.length > 0 ? undefined : `expected only duplicates: ${JSON.stringify(ack)}`;
+  if (e.kind === "replayed") {
+    const reused = policy === "writer-seq" ? [] : e.reused;
+    const expected = { duplicates: e.opIDs.filter((id) => !reused.includes(id)), rejected: reused.map((op_id) => ({ op_id, reason: "OpIdReused" })) };
+    const got = { duplicates: ack.duplicates, rejected: ack.rejected };
+    return canonicalJson(got) === canonicalJson(expected) ? undefined : `expected ${canonicalJson(expected)}, got ${JSON.stringify(ack)}`;
+  }
   const reasons = new Set(ack.rejected.map((r) => r.reason));
   if (ack.duplicates.length > 0 || ack.rejected.length === 0) return `expected every op rejected: ${JSON.stringify(ack)}`;
   if (ack.rejected[0]!.reason !== e.first) return `expected ${e.first} first: ${JSON.stringify(ack)}`;
@@ -724,7 +737,7 @@ describe("fuzzing the RPC boundary with hostile payloads", () => {
         try {
           const before = dump(w.db);
           for (const p of payloads) {
-            const problem = judge(p, await send(w, p));
+            const problem = judge(p, await send(w, p), policy);
             if (problem) throw new Error(`${p.cls} (${p.what}) under ${policy}: ${problem}`);
             if (dump(w.db) !== before) throw new Error(`${p.cls} (${p.what}) under ${policy}: the database changed`);
             if (protoShape() !== shape) throw new Error(`${p.cls} (${p.what}): a built-in prototype changed`);

@@ -1,7 +1,9 @@
 // Dedupe ledger policies. Each answers "has this op already had its effect?" and records an
 // applied op. They differ in what they store and therefore in what they can still recognise.
+import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Op } from "../protocol/envelope.js";
+import { canonicalJson } from "../protocol/canonical.js";
 import { parseOpId } from "../protocol/op-id.js";
 import { lazyStatements } from "../sqlite/lazy-statements.js";
 
@@ -13,6 +15,8 @@ export type DedupePolicy =
 export type DedupeVerdict =
   | { kind: "new" }
   | { kind: "duplicate" }
+  /** The op_id was applied before with other content: not a retry, and it must not apply. */
+  | { kind: "reused" }
   | { kind: "gap"; expected: number }
   | { kind: "unknown-writer" };
 
@@ -42,30 +46,53 @@ export function makeLedger(db: Database.Database, policy: DedupePolicy): DedupeL
   }
 }
 
-/** An op_id log, kept forever or trimmed to the last `window` applied ops of the share. */
+/**
+ * What an op_id stands for: a digest of the op's content (item and depends_on), the way Stripe
+ * keeps a request's parameters with its idempotency key. Canonical JSON, so key order does not
+ * count; the envelope's transport fields (batch, seq, epoch, expected_cursor) legitimately change
+ * between retries and are left out.
+ */
+export function opDigest(op: Pick<Op, "item" | "depends_on">): string {
+  return createHash("sha256").update(canonicalJson({ item: op.item, depends_on: op.depends_on })).digest("hex");
+}
+
+/**
+ * An op_id log, kept forever or trimmed to the last `window` applied ops of the share. Each entry
+ * keeps the op's digest, so a second op under a used op_id is told from a retry (until a window
+ * trims the entry: then neither is recognised).
+ */
 function opIdLedger(db: Database.Database, window: number | undefined): DedupeLedger {
-  const { has, insert, trim, trimmed } = lazyStatements({
-    has: () => db.prepare("SELECT 1 FROM op_ledger WHERE share_id = ? AND op_id = ?").pluck(),
-    insert: () => db.prepare("INSERT INTO op_ledger (share_id, op_id, cursor) VALUES (?, ?, ?)"),
+  const { digest, insert, trim, trimmed } = lazyStatements({
+    digest: () => db.prepare("SELECT digest FROM op_ledger WHERE share_id = ? AND op_id = ?").pluck(),
+    insert: () => db.prepare("INSERT INTO op_ledger (share_id, op_id, cursor, digest) VALUES (?, ?, ?, ?)"),
     trim: () => db.prepare("DELETE FROM op_ledger WHERE share_id = ? AND cursor <= ?"),
     trimmed: () => db.prepare("SELECT cursor > ? FROM shares WHERE id = ?").pluck(),
   });
   return {
-    check: (shareID, op) => (has.get(shareID, op.op_id) ? { kind: "duplicate" } : { kind: "new" }),
+    check: (shareID, op) => {
+      const stored = digest.get(shareID, op.op_id) as string | undefined;
+      if (stored === undefined) return { kind: "new" };
+      return stored === opDigest(op) ? { kind: "duplicate" } : { kind: "reused" };
+    },
     record: (shareID, op, cursor) => {
-      insert.run(shareID, op.op_id, cursor);
+      insert.run(shareID, op.op_id, cursor, opDigest(op));
       if (window !== undefined) trim.run(shareID, cursor - window);
     },
     // A window forgets, so it cannot tell a dependency older than the window from one that never
     // arrived: once it has trimmed anything it assumes "old, hence applied". S3 catches it when wrong.
     hasApplied: (shareID, opID) =>
-      has.get(shareID, opID) !== undefined || (window !== undefined && trimmed.get(window, shareID) === 1),
+      digest.get(shareID, opID) !== undefined || (window !== undefined && trimmed.get(window, shareID) === 1),
   };
 }
 
 /**
  * One high-water mark per (share, writer): the writer numbers its ops gaplessly, so "seq ≤ hwm"
  * is an exact duplicate test in O(writers) storage (Replicache lastMutationID, Kafka producer id).
+ *
+ * Its limit: it keeps no content, so it cannot tell a retry from a second op that reuses a number
+ * (it never answers "reused"); such an op is acked as a duplicate and silently has no effect. It
+ * relies on the writer never minting a (writer, seq) twice — the outbox mints a new writer id
+ * after an unclean shutdown for exactly this reason (client/outbox.ts openWriter).
  */
 function writerSeqLedger(db: Database.Database): DedupeLedger {
   const get = db.prepare("SELECT hwm FROM writer_hwm WHERE share_id = ? AND writer_id = ?").pluck();

@@ -125,6 +125,8 @@ export class ShareStore {
         const verdict = this.ledger.check(shareID, op);
         const held = heldAt.get(op.writer_id);
         if (verdict.kind === "duplicate") duplicates.push(op.op_id);
+        // A used op_id with other content can never apply: say so at once, whatever else is wrong.
+        else if (verdict.kind === "reused") reject(op, "OpIdReused");
         else if (cursorMismatch) reject(op, "CursorMismatch");
         else if (verdict.kind === "unknown-writer" && held === undefined) reject(op, "UnknownWriter");
         else if (verdict.kind === "unknown-writer") reject(op, "WriterGap", held);
