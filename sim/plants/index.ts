@@ -8,6 +8,11 @@ import { leakyMain } from "./leaky-read-only.js";
 import { FirstFileDiffStore } from "./first-file-diff.js";
 import { StaleCapabilityStore } from "./stale-capability.js";
 import { pretendCleanShutdown } from "./reuse-op-ids.js";
+import { trustingLedger } from "./ignore-dependencies.js";
+import { RegressingWatermarkOutbox } from "./watermark-regress.js";
+import { lyingMain } from "./lying-ack.js";
+import { DropAgentModelStore } from "./drop-agent-model.js";
+import { NeverAckingOutbox } from "./never-acks.js";
 
 export interface Plant {
   description: string;
@@ -48,6 +53,31 @@ export const PLANTS = {
     description: "a client restarting after an unclean shutdown keeps its writer id and re-mints sequence numbers",
     invariant: "C1", scenario: "ack-before-fsync",
     hooks: { beforeOutboxOpens: pretendCleanShutdown },
+  },
+  "ignore-dependencies": {
+    description: "the server treats every dependency as landed",
+    invariant: "S3", scenario: "pipelined",
+    hooks: { ledger: trustingLedger },
+  },
+  "watermark-regress": {
+    description: "the client sets its watermark to the latest ack's cursor instead of the highest",
+    invariant: "S2", scenario: "pipelined",
+    hooks: { createOutbox: (db, rng, options) => new RegressingWatermarkOutbox(db, rng, options) },
+  },
+  "lying-ack": {
+    description: "the server reports rejected ops as duplicates",
+    invariant: "A1", scenario: "pipelined",
+    hooks: { main: lyingMain },
+  },
+  "drop-agent-model": {
+    description: "the server stores user messages without agent and model",
+    invariant: "C2", scenario: "basic",
+    hooks: { createStore: (db, options) => new DropAgentModelStore(db, options) },
+  },
+  "never-acks": {
+    description: "the client never records an ack and retries every batch forever",
+    invariant: "L1", scenario: "basic",
+    hooks: { createOutbox: (db, rng, options) => new NeverAckingOutbox(db, rng, options) },
   },
 } satisfies Record<string, Plant>;
 
