@@ -19,7 +19,8 @@ describe("Outbox", () => {
     const { db, box } = outbox();
     const ids = [0, 1, 2].map((v) => box.enqueue(part("p", v)));
     expect(ids).toEqual([1, 2, 3].map((n) => `${box.writerID}/${n}`));
-    // A fresh Outbox over the same database (a restart) sees the rows and the same writer.
+    // A fresh Outbox over the same database after a clean shutdown sees the rows and the same writer.
+    box.close();
     const again = new Outbox(db, new SimRng(99, "other"));
     expect(again.writerID).toBe(box.writerID);
     expect(again.rows().map((r) => [r.op_id, r.state])).toEqual(ids.map((id) => [id, "pending"]));
@@ -115,8 +116,8 @@ describe("Outbox", () => {
     const { box } = outbox();
     box.enqueue(part("p", 0), ["dep/1"]);
     const row = box.reserveBatch(0, 8)!.rows[0]!;
-    expect(Outbox.envelope(row, box.writerID, 3)).toMatchObject({ writer_id: box.writerID, writer_seq: 1, capability_epoch: 3, depends_on: ["dep/1"] });
-    expect(Outbox.envelope(row, box.writerID, 3)).not.toHaveProperty("expected_cursor");
-    expect(Outbox.envelope(row, box.writerID, 3, 5).expected_cursor).toBe(5);
+    expect(Outbox.envelope(row, 3)).toMatchObject({ writer_id: box.writerID, writer_seq: 1, capability_epoch: 3, depends_on: ["dep/1"] });
+    expect(Outbox.envelope(row, 3)).not.toHaveProperty("expected_cursor");
+    expect(Outbox.envelope(row, 3, 5).expected_cursor).toBe(5);
   });
 });

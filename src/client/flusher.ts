@@ -88,7 +88,7 @@ export class Flusher {
 
   private async send(batch: ReservedBatch, creds: Credentials): Promise<void> {
     const expected = this.options.expectCursor ? this.outbox.watermark() : undefined;
-    const ops = batch.rows.map((row, i) => Outbox.envelope(row, this.outbox.writerID, creds.epoch, i === 0 ? expected : undefined));
+    const ops = batch.rows.map((row, i) => Outbox.envelope(row, creds.epoch, i === 0 ? expected : undefined));
     this.onEvent?.({ kind: "send", batchID: batch.batchID, opIDs: ops.map((o) => o.op_id), resend: batch.resend });
     let cap: RpcStub<ShareCapApi> | undefined;
     try {

@@ -3,6 +3,9 @@ export const OUTBOX_SCHEMA = `
 CREATE TABLE IF NOT EXISTS outbox (
   position INTEGER PRIMARY KEY AUTOINCREMENT,
   op_id TEXT NOT NULL UNIQUE,
+  -- The writer that minted the row: after an unclean restart the outbox writes as a new writer,
+  -- and older rows are still sent under their own (op_id = writer_id/writer_seq).
+  writer_id TEXT NOT NULL,
   writer_seq INTEGER NOT NULL,
   batch_id TEXT,
   seq INTEGER,
@@ -24,6 +27,9 @@ CREATE TABLE IF NOT EXISTS sync_state (
   share_id TEXT,
   secret TEXT,
   epoch INTEGER NOT NULL DEFAULT 0,
-  watermark INTEGER NOT NULL DEFAULT 0
+  watermark INTEGER NOT NULL DEFAULT 0,
+  -- 1 while an Outbox is open over this database, 0 after Outbox.close(): found at 1 when an Outbox
+  -- opens, the last shutdown was unclean and the tail of the writer's numbers may have been lost.
+  running INTEGER NOT NULL DEFAULT 0 CHECK (running IN (0, 1))
 );
 `;

@@ -9,6 +9,7 @@ import type { ShareInfo } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";
 import { formatOpId } from "../protocol/op-id.js";
+import { SturdyError } from "../protocol/errors.js";
 import { OUTBOX_SCHEMA } from "./outbox-schema.js";
 import type { Probe } from "../protocol/probe.js";
 
@@ -17,6 +18,8 @@ export type RowState = "pending" | "in_flight" | "acked" | "failed";
 export interface OutboxRow {
   position: number;
   op_id: string;
+  /** The writer that minted the row; op_id is `<writer_id>/<writer_seq>`. */
+  writer_id: string;
   writer_seq: number;
   batch_id: string | null;
   seq: number | null;
@@ -42,8 +45,10 @@ export interface OutboxOptions {
 }
 
 export class Outbox {
+  /** The writer new enqueues are minted under (rows minted before an unclean restart keep theirs). */
   readonly writerID: string;
   private readonly stmt;
+  private closed = false;
 
   /**
    * `db` is public so that local state (src/session) can live in the same database and commit a
@@ -51,15 +56,14 @@ export class Outbox {
    */
   constructor(readonly db: Database.Database, rng: Rng, private readonly options: OutboxOptions = {}) {
     db.exec(OUTBOX_SCHEMA);
-    // A client that lost its database mints a new writer id: its old numbers mean nothing now.
-    db.prepare("INSERT OR IGNORE INTO sync_state (id, writer_id, next_writer_seq) VALUES (1, ?, 1)").run(rng.id("w-"));
-    this.writerID = db.prepare("SELECT writer_id FROM sync_state WHERE id = 1").pluck().get() as string;
+    this.writerID = openWriter(db, rng);
     this.stmt = lazyStatements({
       state: () => db.prepare("SELECT share_id, secret, epoch, watermark, next_writer_seq FROM sync_state WHERE id = 1"),
       bumpSeq: () => db.prepare("UPDATE sync_state SET next_writer_seq = next_writer_seq + 1 WHERE id = 1"),
       insert: () => db.prepare(
-        "INSERT INTO outbox (op_id, writer_seq, depends_on, item, state) VALUES (?, ?, ?, ?, 'pending')",
+        "INSERT INTO outbox (op_id, writer_id, writer_seq, depends_on, item, state) VALUES (?, ?, ?, ?, ?, 'pending')",
       ),
+      markClosed: () => db.prepare("UPDATE sync_state SET running = 0 WHERE id = 1"),
       setCreds: () => db.prepare("UPDATE sync_state SET share_id = ?, secret = ?, epoch = ? WHERE id = 1"),
       resetWatermark: () => db.prepare("UPDATE sync_state SET watermark = 0 WHERE id = 1"),
       dueNow: () => db.prepare("UPDATE outbox SET next_retry_at = 0 WHERE state = 'pending' AND next_retry_at > 0"),
@@ -116,10 +120,11 @@ export class Outbox {
 
   /** Durable before anything is sent: the op gets its gapless writer_seq in the same transaction. */
   enqueue(item: SyncItem, dependsOn: string[] = []): string {
+    if (this.closed) throw new SturdyError("OutboxClosed", "enqueue after close(): the shutdown was declared clean");
     const opID = atomic(this.db)(() => {
       const seq = (this.stmt.state.get() as { next_writer_seq: number }).next_writer_seq;
       const opID = formatOpId(this.writerID, seq);
-      this.stmt.insert.run(opID, seq, JSON.stringify(dependsOn), JSON.stringify(item));
+      this.stmt.insert.run(opID, this.writerID, seq, JSON.stringify(dependsOn), JSON.stringify(item));
       this.stmt.bumpSeq.run();
       return opID;
     });
@@ -148,7 +153,8 @@ export class Outbox {
       }
       const fresh = (this.stmt.fresh.all(maxOps) as RawRow[]).map(decode);
       if (fresh.length === 0) return undefined;
-      const batchID = `${this.writerID}/b${fresh[0]!.writer_seq}`;
+      // Named after its first row, which no other batch ever starts with: unique across writers.
+      const batchID = `${fresh[0]!.writer_id}/b${fresh[0]!.writer_seq}`;
       fresh.forEach((row, i) => this.stmt.assign.run(batchID, i, row.op_id));
       this.stmt.markBatchInFlight.run(batchID);
       return { batchID, rows: this.rowsOf(batchID), resend: false };
@@ -206,6 +212,18 @@ export class Outbox {
     return this.stmt.recover.run().changes;
   }
 
+  /**
+   * A clean shutdown: every number this writer minted is committed, so the next Outbox over this
+   * database may keep the writer id. Stop the flusher first; the caller still owns (and closes) the
+   * database. Nothing may be enqueued through this object afterwards: a later enqueue lost in a
+   * power loss would let the next start re-mint its number.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stmt.markClosed.run();
+  }
+
   /** Virtual time at which a flush could next do something, or undefined when idle. */
   nextWakeAt(now: number): number | undefined {
     const open = this.stmt.openBatch.get() as { ready_at: number } | undefined;
@@ -228,13 +246,17 @@ export class Outbox {
     return out;
   }
 
-  /** The envelope for a row, stamped with the epoch of the credentials it is sent under. */
-  static envelope(row: OutboxRow, writerID: string, epoch: number, expectedCursor?: number): Op {
+  /**
+   * The envelope for a row, stamped with the epoch of the credentials it is sent under. It names the
+   * row's own writer, not the outbox's current one: they differ for rows minted before an unclean
+   * restart, and op_id must be `<writer_id>/<writer_seq>`.
+   */
+  static envelope(row: OutboxRow, epoch: number, expectedCursor?: number): Op {
     return {
       op_id: row.op_id,
       batch_id: row.batch_id ?? "",
       seq: row.seq ?? 0,
-      writer_id: writerID,
+      writer_id: row.writer_id,
       writer_seq: row.writer_seq,
       depends_on: row.depends_on,
       ...(expectedCursor === undefined ? {} : { expected_cursor: expectedCursor }),
@@ -246,6 +268,41 @@ export class Outbox {
   private rowsOf(batchID: string): OutboxRow[] {
     return (this.stmt.batchRows.all(batchID) as RawRow[]).map(decode);
   }
+}
+
+/**
+ * The writer this Outbox mints new ops under, in one transaction with the `running` mark. A
+ * database left running was not shut down cleanly: with synchronous=normal a power loss may have
+ * taken the last commits, and with them the numbers they minted, which the server may already have
+ * applied. Re-minting them would make the server drop the new ops as duplicates (writer-seq) or
+ * refuse them (OpIdReused), so the outbox starts over as a new writer (Kafka bumps the producer
+ * epoch). One id is drawn per open either way, so the rng stream does not depend on the outcome
+ * (short of a collision with a used id).
+ */
+function openWriter(db: Database.Database, rng: Rng): string {
+  const candidate = rng.id("w-");
+  const writer = atomic(db)((): string => {
+    // A fresh database (or one that lost everything): a new writer, its old numbers mean nothing now.
+    db.prepare("INSERT OR IGNORE INTO sync_state (id, writer_id, next_writer_seq) VALUES (1, ?, 1)").run(candidate);
+    const s = db.prepare("SELECT writer_id, running FROM sync_state WHERE id = 1").get() as { writer_id: string; running: number };
+    let next = s.writer_id;
+    if (s.running === 1) {
+      next = candidate;
+      // An rng replaying its stream (the same seed after a restart) would hand back a used id. A
+      // writer's op_ids are the range [w/, w0) of the op_id index ('0' follows '/'); an op_id of
+      // another writer in that range ("w/x/1") only costs one more draw.
+      const used = db.prepare("SELECT 1 FROM outbox WHERE op_id >= ? AND op_id < ? LIMIT 1").pluck();
+      while (next === s.writer_id || used.get(`${next}/`, `${next}0`) !== undefined) next = rng.id("w-");
+      db.prepare("UPDATE sync_state SET writer_id = ?, next_writer_seq = 1 WHERE id = 1").run(next);
+    }
+    db.prepare("UPDATE sync_state SET running = 1 WHERE id = 1").run();
+    return next;
+  });
+  // The mark must be on disk before this writer's first number can reach the server: were it lost
+  // after a clean close, the next start would take the shutdown for clean and re-mint. A WAL file
+  // with synchronous=NORMAL makes commits durable only at a checkpoint (a no-op elsewhere).
+  db.pragma("wal_checkpoint(FULL)");
+  return writer;
 }
 
 function decode(raw: RawRow): OutboxRow {

@@ -10,7 +10,9 @@ export type ErrorCode =
   | "BatchTooLarge"
   | "StaleEpoch"
   | "UnknownWriter"
-  | "ReadOnly";
+  | "ReadOnly"
+  /** A client-side refusal: Outbox.enqueue after Outbox.close(). */
+  | "OutboxClosed";
 
 export class SturdyError extends Error {
   readonly code: ErrorCode;
