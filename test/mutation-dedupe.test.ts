@@ -45,7 +45,7 @@ describe("dependencies under each policy", () => {
   it("permanent: a dependency that never arrived is missing, however many ops were applied", () => {
     const { append } = store("permanent");
     for (let i = 1; i <= 5; i++) append([i, part("p", i)]);
-    expect(append([6, part("q", 0), { depends_on: ["w2/1"] }]).rejected).toEqual([{ op_id: "w1/6", reason: "MissingDependency" }]);
+    expect(append([6, part("q", 0), { depends_on: ["w2/1"] }]).rejected).toEqual([{ op_id: "w1/6", reason: "MissingDependency", missing: ["w2/1"] }]);
     expect(append([6, part("q", 0), { depends_on: ["w1/5", "w1/1"] }]).applied).toEqual(["w1/6"]);
   });
 
@@ -54,7 +54,7 @@ describe("dependencies under each policy", () => {
     append([1, part("p", 1)]);
     append([2, part("p", 2)]);
     const ack = append([3, part("q", 0), { depends_on: ["w2/1"] }]);
-    expect(ack.rejected).toEqual([{ op_id: "w1/3", reason: "MissingDependency" }]);
+    expect(ack.rejected).toEqual([{ op_id: "w1/3", reason: "MissingDependency", missing: ["w2/1"] }]);
     expect(append([3, part("q", 0), { depends_on: ["w1/2"] }]).applied).toEqual(["w1/3"]);
   });
 
@@ -69,9 +69,9 @@ describe("dependencies under each policy", () => {
     const { append } = store("writer-seq");
     append([1, part("p", 1)], [2, part("p", 2)]); // w1's mark is 2
     const w2 = (seq: number, depends_on: string[]) => [seq, part(`w2-${seq}`, 0), { op_id: `w2/${seq}`, writer_id: "w2", batch_id: "w2/b", depends_on }] as Parameters<typeof op>;
-    expect(append(w2(1, ["w1/3"])).rejected).toEqual([{ op_id: "w2/1", reason: "MissingDependency" }]);
-    expect(append(w2(1, ["w3/1"])).rejected).toEqual([{ op_id: "w2/1", reason: "MissingDependency" }]);
-    expect(append(w2(1, ["not-an-op-id"])).rejected).toEqual([{ op_id: "w2/1", reason: "MissingDependency" }]);
+    expect(append(w2(1, ["w1/3"])).rejected).toEqual([{ op_id: "w2/1", reason: "MissingDependency", missing: ["w1/3"] }]);
+    expect(append(w2(1, ["w3/1"])).rejected).toEqual([{ op_id: "w2/1", reason: "MissingDependency", missing: ["w3/1"] }]);
+    expect(append(w2(1, ["not-an-op-id"])).rejected).toEqual([{ op_id: "w2/1", reason: "MissingDependency", missing: ["not-an-op-id"] }]);
     expect(append(w2(1, ["w1/2", "w1/1"])).applied).toEqual(["w2/1"]);
   });
 });

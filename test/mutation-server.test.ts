@@ -130,7 +130,7 @@ describe("crash points of an apply", () => {
 });
 
 describe("rejections", () => {
-  it("expected_seq is present only on a WriterGap rejection", () => {
+  it("expected_seq is present only on a WriterGap rejection, missing only on a MissingDependency", () => {
     const { store, share } = world("writer-seq");
     const ack = store.appendOps(share.id, 0, [
       op(1, part("a", 0), { depends_on: ["w9/1"] }), // MissingDependency: holds the writer at 1
@@ -138,8 +138,9 @@ describe("rejections", () => {
     ]);
     expect(ack.rejected).toHaveLength(2);
     const [missing, gap] = ack.rejected;
-    expect(missing).toStrictEqual({ op_id: "w1/1", reason: "MissingDependency" });
+    expect(missing).toStrictEqual({ op_id: "w1/1", reason: "MissingDependency", missing: ["w9/1"] });
     expect(missing).not.toHaveProperty("expected_seq");
     expect(gap).toStrictEqual({ op_id: "w1/2", reason: "WriterGap", expected_seq: 1 });
+    expect(gap).not.toHaveProperty("missing");
   });
 });

@@ -85,6 +85,10 @@ export class Outbox {
       ),
       fail: () => db.prepare("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE op_id = ?"),
       recover: () => db.prepare("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"),
+      // Keeps batch_id and seq: the row is resent as part of its old batch (see recordAck).
+      resendLost: () => db.prepare(
+        "UPDATE outbox SET state = 'pending', next_retry_at = 0, last_error = 'LostByServer' WHERE op_id = ? AND state = 'acked'",
+      ),
       all: () => db.prepare("SELECT * FROM outbox ORDER BY position"),
       counts: () => db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state"),
       progress: () => db.prepare(
@@ -166,10 +170,20 @@ export class Outbox {
    * ack carries the server's cursor, a rejecting one too: after a CursorMismatch the watermark
    * adopts it, so the retry's expected_cursor is current (MAX: it never goes back, and it is a value
    * the server's cursor has had, so it never passes it).
+   *
+   * A MissingDependency names what the server does not know. A named row this outbox holds as
+   * acked was lost by the server after its ack (a power loss with synchronous=normal); left acked
+   * it would never be sent again and the dependent op would be rejected forever. So it goes back
+   * to pending, due now, in the same transaction; if the server had it after all, it dedupes it.
+   * It keeps its batch_id and seq and is resent as the rest of its old batch: an open batch is
+   * always sent before fresh rows and the oldest open batch first, and the lost row is older than
+   * the op that depends on it (a cleared batch_id would wait behind the dependent's open batch,
+   * which is never done while the dependency is missing).
    */
   recordAck(batch: ReservedBatch, ack: Ack, retryAt: number): void {
     const done = new Set([...ack.applied, ...ack.duplicates]);
     const rejected = new Map(ack.rejected.map((r) => [r.op_id, r.reason]));
+    const lost = ack.rejected.flatMap((r) => (r.reason === "MissingDependency" ? r.missing ?? [] : []));
     const markRows = () => {
       for (const row of batch.rows) {
         const reason = rejected.get(row.op_id);
@@ -177,6 +191,8 @@ export class Outbox {
         else if (reason && !isRetryable(reason)) this.stmt.fail.run(reason, row.op_id);
         else this.stmt.retry.run(retryAt, reason ?? "NotInAck", row.op_id);
       }
+      // An op this very ack reports as applied is not lost, whatever else it says.
+      for (const opID of lost) if (!done.has(opID)) this.stmt.resendLost.run(opID);
     };
     const probe = () => this.options.probe?.("client.ack.rows-marked");
     if (this.options.brokenSplitAck) {

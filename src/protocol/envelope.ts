@@ -60,6 +60,11 @@ export interface Rejection {
   reason: RejectReason;
   /** For WriterGap: the writer_seq the server expects next. */
   expected_seq?: number;
+  /**
+   * For MissingDependency: the depends_on entries the server does not know. A client that holds one
+   * of them as acked learns that the server lost it (a power loss after the ack) and sends it again.
+   */
+  missing?: string[];
 }
 
 export interface Ack {

@@ -116,11 +116,19 @@ export class ShareStore {
       // in this batch wait behind it as WriterGap (retryable) rather than overtake it or, for a
       // writer the server has not met yet, read as a lost history (UnknownWriter, permanent).
       const heldAt = new Map<string, number>();
-      const reject = (op: Op, reason: RejectReason, expectedSeq?: number) => {
-        rejected.push(expectedSeq === undefined ? { op_id: op.op_id, reason } : { op_id: op.op_id, reason, expected_seq: expectedSeq });
-        if (isRetryable(reason) && !heldAt.has(op.writer_id)) heldAt.set(op.writer_id, expectedSeq ?? op.writer_seq);
+      const reject = (op: Op, reason: RejectReason, detail: Pick<Rejection, "expected_seq" | "missing"> = {}) => {
+        rejected.push({ op_id: op.op_id, reason, ...detail });
+        if (isRetryable(reason) && !heldAt.has(op.writer_id)) heldAt.set(op.writer_id, detail.expected_seq ?? op.writer_seq);
       };
       let cursor = share.cursor;
+      const apply = (op: Op) => {
+        for (const w of itemRows(op.item)) this.stmt.upsertRow.run(shareID, w.key, w.value);
+        cursor += 1;
+        this.ledger.record(shareID, op, cursor);
+        applied.push(op.op_id);
+        if (applied.length === 1) this.options.probe?.("server.apply.in-txn"); // a crash here rolls back
+        committed.push({ kind: "applied", shareID, op, cursor, shareEpoch: share.epoch, via: "appendOps" });
+      };
       for (const op of ops) {
         const verdict = this.ledger.check(shareID, op);
         const held = heldAt.get(op.writer_id);
@@ -129,17 +137,15 @@ export class ShareStore {
         else if (verdict.kind === "reused") reject(op, "OpIdReused");
         else if (cursorMismatch) reject(op, "CursorMismatch");
         else if (verdict.kind === "unknown-writer" && held === undefined) reject(op, "UnknownWriter");
-        else if (verdict.kind === "unknown-writer") reject(op, "WriterGap", held);
-        else if (verdict.kind === "gap") reject(op, "WriterGap", verdict.expected);
+        else if (verdict.kind === "unknown-writer") reject(op, "WriterGap", { expected_seq: held });
+        else if (verdict.kind === "gap") reject(op, "WriterGap", { expected_seq: verdict.expected });
         else if (op.capability_epoch !== share.epoch) reject(op, "StaleEpoch");
-        else if (!this.dependenciesMet(shareID, op, known)) reject(op, "MissingDependency");
         else {
-          for (const w of itemRows(op.item)) this.stmt.upsertRow.run(shareID, w.key, w.value);
-          cursor += 1;
-          this.ledger.record(shareID, op, cursor);
-          applied.push(op.op_id);
-          if (applied.length === 1) this.options.probe?.("server.apply.in-txn"); // a crash here rolls back
-          committed.push({ kind: "applied", shareID, op, cursor, shareEpoch: share.epoch, via: "appendOps" });
+          // Naming what is missing lets a client that holds it as acked see that this server lost
+          // it (a power loss after the ack) and send it again, instead of retrying this op forever.
+          const missing = [...new Set(op.depends_on.filter((dep) => !known(dep)))];
+          if (missing.length > 0) reject(op, "MissingDependency", { missing });
+          else apply(op);
         }
       }
       this.stmt.setCursor.run(cursor, shareID);
@@ -168,10 +174,6 @@ export class ShareStore {
   snapshot(shareID: string): ShareRow[] {
     this.mustGet(shareID);
     return this.stmt.rows.all(shareID) as ShareRow[];
-  }
-
-  private dependenciesMet(shareID: string, op: Op, known: (opID: string) => boolean): boolean {
-    return op.depends_on.every((dep) => known(dep));
   }
 
   private mustGet(shareID: string): ShareRecord {

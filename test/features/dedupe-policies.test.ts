@@ -99,7 +99,7 @@ describe("writer-seq", () => {
     const first = await send(f, batch);
     // seq 1 was never applied, so seq 2 and 3 are a gap behind it, not a writer with a lost history.
     expect(first.rejected).toEqual([
-      { op_id: "w1/1", reason: "MissingDependency" },
+      { op_id: "w1/1", reason: "MissingDependency", missing: ["w2/1"] },
       { op_id: "w1/2", reason: "WriterGap", expected_seq: 1 },
       { op_id: "w1/3", reason: "WriterGap", expected_seq: 1 },
     ]);

@@ -34,7 +34,7 @@ describe("depends_on at the server", () => {
     const b = op(2, part("b", 0), { depends_on: ["w1/1"] });
     const wrongOrder = (await cap.appendOps([b, a])) as Ack;
     expect(wrongOrder.applied).toEqual(["w1/1"]);
-    expect(wrongOrder.rejected).toEqual([{ op_id: "w1/2", reason: "MissingDependency" }]);
+    expect(wrongOrder.rejected).toEqual([{ op_id: "w1/2", reason: "MissingDependency", missing: ["w1/1"] }]);
     expect(((await cap.appendOps([b])) as Ack).applied).toEqual(["w1/2"]);
     expect(appliedIDs(f.events)).toEqual(["w1/1", "w1/2"]);
   });
