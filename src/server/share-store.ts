@@ -8,7 +8,7 @@ import type { ShareInfo, ShareRow } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";
 import { SturdyError } from "../protocol/errors.js";
-import { itemRows } from "../protocol/fold.js";
+import { itemRows, replacedScope } from "../protocol/fold.js";
 import { formatOpId } from "../protocol/op-id.js";
 import { openServerSchema } from "./schema.js";
 import type { Probe } from "../protocol/probe.js";
@@ -52,6 +52,8 @@ export class ShareStore {
         "INSERT INTO share_rows (share_id, key, dup, value) " +
           "SELECT @share, @key, COALESCE(MAX(dup) + 1, 0), @value FROM share_rows WHERE share_id = @share AND key = @key",
       ),
+      // Keys in [from, to): an index range, exact for a scope (see scopeRange).
+      deleteRange: () => db.prepare("DELETE FROM share_rows WHERE share_id = ? AND key >= ? AND key < ?"),
       rows: () => db.prepare("SELECT key, dup, value FROM share_rows WHERE share_id = ? ORDER BY key, dup"),
       countShares: () => db.prepare("SELECT COUNT(*) FROM shares").pluck(),
     });
@@ -122,7 +124,7 @@ export class ShareStore {
       };
       let cursor = share.cursor;
       const apply = (op: Op) => {
-        for (const w of itemRows(op.item)) this.stmt.upsertRow.run(shareID, w.key, w.value);
+        this.applyItem(shareID, op.item);
         cursor += 1;
         this.ledger.record(shareID, op, cursor);
         applied.push(op.op_id);
@@ -153,7 +155,11 @@ export class ShareStore {
     });
   }
 
-  /** Today's path: no op identity, session_diff appended (so a resend duplicates it). */
+  /**
+   * Today's path (cloudsession): no op identity, and a session_diff APPENDS its rows
+   * (`diffs = [...diffs, ...new]`): a resend duplicates them and a file dropped from the list keeps
+   * its old row. Kept on purpose as the baseline; appendOps replaces the session's list instead.
+   */
   syncShare(shareID: string, secret: string, items: SyncItem[]): { ok: true } {
     const committed: ServerEvent[] = [];
     atomic(this.db)(() => {
@@ -176,6 +182,17 @@ export class ShareStore {
     return this.stmt.rows.all(shareID) as ShareRow[];
   }
 
+  /**
+   * One item's effect through appendOps: an item that replaces a scope (a session_diff: the
+   * session's whole diff list) first clears it, so files absent from the new list lose their rows;
+   * then its rows are upserted. Inside the caller's transaction.
+   */
+  private applyItem(shareID: string, item: SyncItem): void {
+    const scope = replacedScope(item);
+    if (scope !== undefined) this.stmt.deleteRange.run(shareID, ...scopeRange(scope));
+    for (const w of itemRows(item)) this.stmt.upsertRow.run(shareID, w.key, w.value);
+  }
+
   private mustGet(shareID: string): ShareRecord {
     const share = this.stmt.share.get(shareID) as ShareRecord | undefined;
     if (!share) throw new SturdyError("UnknownShare", `no share ${shareID}`);
@@ -185,6 +202,16 @@ export class ShareStore {
   private info(share: ShareRecord): ShareInfo {
     return { id: share.id, secret: share.secret, url: `https://share.invalid/${share.id}`, epoch: share.epoch };
   }
+}
+
+/**
+ * The keys starting with `prefix`, as a half-open range [prefix, prefix with its last character
+ * bumped): SQLite compares TEXT bytewise (UTF-8 preserves code point order), so this is exact and
+ * walks the primary key index instead of scanning the share. Scopes end in ':' (never U+FFFF).
+ */
+function scopeRange(prefix: string): [string, string] {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return [prefix, prefix.slice(0, -1) + String.fromCharCode(last + 1)];
 }
 
 /**

@@ -1,5 +1,6 @@
 // Legacy parity: the same items delivered once give the same share state through appendOps as
-// through today's syncShare, as long as no file's diff is sent twice (legacy appends diffs).
+// through today's syncShare, as long as each session's diff list is sent once (legacy appends
+// diffs; appendOps replaces the session's list).
 import { describe, expect, it } from "vitest";
 import { fc } from "@fast-check/vitest";
 import { part, serverFixture } from "../helpers.js";
@@ -39,13 +40,17 @@ const item: fc.Arbitrary<SyncItem> = fc.oneof(
 );
 
 /**
- * Items where every diff touches a file no other diff touches: the condition parity needs. (The JSON
- * round trip gives plain objects: capnweb will not serialize fast-check's null-prototype records.)
+ * Items where every session_diff is the only one of its session and names each file once: the
+ * condition parity needs. (The JSON round trip gives plain objects: capnweb will not serialize
+ * fast-check's null-prototype records.)
  */
 const items = fc.array(item, { maxLength: 40 }).map((list) => {
   let file = 0;
+  let session = 0;
   const unique = list.map((it): SyncItem =>
-    it.type === "session_diff" ? { ...it, data: { ...it.data, diffs: it.data.diffs.map((d) => ({ ...d, file: `src/f${file++}.ts` })) } } : it,
+    it.type === "session_diff"
+      ? { ...it, data: { sessionID: `${it.data.sessionID}:d${session++}`, diffs: it.data.diffs.map((d) => ({ ...d, file: `src/f${file++}.ts` })) } }
+      : it,
   );
   return JSON.parse(JSON.stringify(unique)) as SyncItem[];
 });
@@ -90,5 +95,12 @@ describe("legacy syncShare parity", () => {
     const { viaOps, viaSync } = await bothWays([part("p", 0), diff(1), diff(2)]);
     expect(viaOps.filter((r) => r.key.startsWith("diff:"))).toHaveLength(1);
     expect(viaSync.filter((r) => r.key.startsWith("diff:"))).toHaveLength(2);
+  });
+
+  it("and a file dropped from the session's list keeps its row under syncShare, loses it under appendOps", async () => {
+    const diff = (...files: string[]): SyncItem => ({ type: "session_diff", data: { sessionID: "ses_1", diffs: files.map((file) => ({ file, additions: 1, deletions: 0 })) } });
+    const { viaOps, viaSync } = await bothWays([diff("a.ts", "b.ts"), diff("b.ts")]);
+    expect(viaOps.map((r) => r.key)).toEqual(['diff:"ses_1":b.ts']);
+    expect(viaSync.map((r) => [r.key, r.dup])).toEqual([['diff:"ses_1":a.ts', 0], ['diff:"ses_1":b.ts', 0], ['diff:"ses_1":b.ts', 1]]);
   });
 });
