@@ -3,10 +3,17 @@ import Database from "better-sqlite3";
 import { ShareStore, type ShareStoreOptions } from "./share-store.js";
 import { ShareServerTarget } from "./capabilities.js";
 
+export type CreateStore = (db: Database.Database, options: ShareStoreOptions) => ShareStore;
+
 export class ShareServer {
   readonly store: ShareStore;
-  constructor(readonly db: Database.Database, options: ShareStoreOptions) {
-    this.store = new ShareStore(db, options);
+  /** `createStore` lets the simulator run a ShareStore subclass (a planted bug) in a real server. */
+  constructor(
+    readonly db: Database.Database,
+    options: ShareStoreOptions,
+    createStore: CreateStore = (d, o) => new ShareStore(d, o),
+  ) {
+    this.store = createStore(db, options);
   }
   /** A fresh main capability, one per RPC session (capnweb disposes it with the session). */
   main(): ShareServerTarget {

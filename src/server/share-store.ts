@@ -8,11 +8,13 @@ import type { ShareInfo, ShareRow } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";
 import { SturdyError } from "../protocol/errors.js";
-import { itemRows, replacedScope } from "../protocol/fold.js";
+import { itemRows, replacedScope, type RowWrite } from "../protocol/fold.js";
 import { formatOpId } from "../protocol/op-id.js";
 import { openServerSchema } from "./schema.js";
 import type { Probe } from "../protocol/probe.js";
 import { forgetfulLedger, makeLedger, type DedupeLedger, type DedupePolicy } from "./dedupe.js";
+
+export type { DedupeLedger, DedupePolicy, DedupeVerdict } from "./dedupe.js";
 
 /** What the server tells an observer (the sim's checker) about each effect it commits. */
 export type ServerEvent =
@@ -28,6 +30,8 @@ export interface ShareStoreOptions {
   brokenNoDedupe?: boolean;
   /** Crash points for the simulator; absent in production. */
   probe?: Probe;
+  /** The ledger for `dedupe` (default makeLedger): the simulator substitutes its own. */
+  ledger?: (db: Database.Database, policy: DedupePolicy) => DedupeLedger;
 }
 
 interface ShareRecord { id: string; session_id: string; secret: string; epoch: number; cursor: number }
@@ -38,7 +42,7 @@ export class ShareStore {
 
   constructor(private readonly db: Database.Database, private readonly options: ShareStoreOptions) {
     openServerSchema(db);
-    this.ledger = options.brokenNoDedupe ? forgetfulLedger() : makeLedger(db, options.dedupe);
+    this.ledger = options.brokenNoDedupe ? forgetfulLedger() : (options.ledger ?? makeLedger)(db, options.dedupe);
     this.stmt = lazyStatements({
       insertShare: () => db.prepare("INSERT INTO shares (id, session_id, secret) VALUES (?, ?, ?)"),
       share: () => db.prepare("SELECT id, session_id, secret, epoch, cursor FROM shares WHERE id = ?"),
@@ -100,7 +104,7 @@ export class ShareStore {
   private appendOpsTx(shareID: string, capEpoch: number, ops: Op[], committed: ServerEvent[]): Ack {
     return atomic(this.db)((): Ack => {
       const share = this.mustGet(shareID);
-      if (capEpoch !== share.epoch) {
+      if (!this.capabilityIsCurrent(capEpoch, share.epoch)) {
         throw new SturdyError("StaleEpoch", `capability epoch ${capEpoch} is older than share epoch ${share.epoch}`);
       }
       const applied: string[] = [];
@@ -190,7 +194,17 @@ export class ShareStore {
   private applyItem(shareID: string, item: SyncItem): void {
     const scope = replacedScope(item);
     if (scope !== undefined) this.stmt.deleteRange.run(shareID, ...scopeRange(scope));
-    for (const w of itemRows(item)) this.stmt.upsertRow.run(shareID, w.key, w.value);
+    for (const w of this.rowWrites(item)) this.stmt.upsertRow.run(shareID, w.key, w.value);
+  }
+
+  /** Extension point (the simulator plants bugs here): the rows appendOps writes for an item. */
+  protected rowWrites(item: SyncItem): RowWrite[] {
+    return itemRows(item);
+  }
+
+  /** Extension point: whether a capability of `capEpoch` may still write to a share at `shareEpoch`. */
+  protected capabilityIsCurrent(capEpoch: number, shareEpoch: number): boolean {
+    return capEpoch === shareEpoch;
   }
 
   private mustGet(shareID: string): ShareRecord {
