@@ -26,6 +26,8 @@ export const FaultMix = z.object({
   downtime: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).strict().default({ min: 50, max: 500 }),
   /** At each named probe point (enqueue, send, apply, ack, ...), the chance the node crashes there. */
   crashAtProbe: P.default(0),
+  /** At each durable write (a statement outside a transaction, a commit), the chance the node crashes right after it. */
+  crashAtWrite: P.default(0),
   /** The chance that a crash is a power loss: commits after the node's last durable point are lost. */
   powerLoss: P.default(0),
   /** Per step, the chance the client and server are partitioned for up to `len` virtual ms. */
@@ -54,6 +56,7 @@ export function sampleSwarm(rng: SimRng, base: FaultMix): FaultMix {
     sever: upTo(base.sever),
     crash: { client: upTo(base.crash.client), server: upTo(base.crash.server) },
     crashAtProbe: upTo(base.crashAtProbe),
+    crashAtWrite: upTo(base.crashAtWrite),
     powerLoss: upTo(base.powerLoss),
     downtime: base.downtime,
     partition: { p: upTo(base.partition.p), len: base.partition.len },

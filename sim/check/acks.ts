@@ -19,7 +19,7 @@ export function judgeAck(ack: Ack, applies: ApplyLog, rolledBack: ReadonlySet<st
       continue;
     }
     const mine = contentOf(op);
-    if (mine !== undefined && mine !== a.content) {
+    if (mine !== undefined && a.content !== undefined && mine !== a.content) {
       report("A1", "duplicate-other-content", `ack says ${op} is a duplicate, but the server applied other content under that id: the client's write is dropped`);
     }
   }

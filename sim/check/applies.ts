@@ -7,7 +7,8 @@ import type { ServerEvent } from "../../src/server/share-store.js";
 import { stableJson } from "../model/stable-json.js";
 import type { Report } from "./violations.js";
 
-export interface Apply { cursor: number; content: string; writer: string }
+/** `content` is unknown for an apply learned from the disk (its report was lost to a crash). */
+export interface Apply { cursor: number; content: string | undefined }
 
 export class ApplyLog {
   readonly first = new Map<string, Apply>();
@@ -26,13 +27,24 @@ export class ApplyLog {
     const n = (this.count.get(op.op_id) ?? 0) + 1;
     this.count.set(op.op_id, n);
     if (n > 1) this.report("S1", "applied-twice", `op ${op.op_id} applied ${n} times`);
-    else this.first.set(op.op_id, { cursor: e.cursor, content: opContent(op.item, op.depends_on), writer: op.writer_id });
+    else this.first.set(op.op_id, { cursor: e.cursor, content: opContent(op.item, op.depends_on) });
     for (const dep of op.depends_on) {
       if (!this.count.has(dep)) this.report("S3", "before-dependency", `op ${op.op_id} applied before its dependency ${dep}`);
     }
     if (op.capability_epoch !== e.shareEpoch) {
       this.report("S4", "stale-envelope", `op ${op.op_id} stamped epoch ${op.capability_epoch} applied while the share is at ${e.shareEpoch}`);
     }
+  }
+
+  /**
+   * An apply found on the server's disk that was never reported: the node crashed right after the
+   * commit, before telling anyone. The disk is the evidence; the report was only ever a detail.
+   */
+  learn(opID: string, cursor: number): void {
+    if (this.first.has(opID)) return;
+    this.first.set(opID, { cursor, content: undefined });
+    this.count.set(opID, 1);
+    this.committed += 1;
   }
 
   /** The server came back from an older image: applies after `cursor` never happened. Returns them. */

@@ -6,7 +6,7 @@
 import type Database from "better-sqlite3";
 import type { Ack } from "../../src/protocol/envelope.js";
 import type { ApplyLog } from "./applies.js";
-import { ledgerKnows, shareCursor, type LedgerPolicy } from "./ledger.js";
+import { appliesOnDisk, ledgerKnows, shareCursor, type LedgerPolicy } from "./ledger.js";
 import type { Report } from "./violations.js";
 
 export class Durability {
@@ -35,6 +35,7 @@ export class Durability {
   /** Returns the cursor the server came back at. */
   afterServerRestart(db: Database.Database, shareID: string): number {
     const cursor = shareCursor(db, shareID) ?? 0;
+    for (const [op, at] of appliesOnDisk(db, this.policy, shareID)) this.applies.learn(op, at);
     for (const op of this.applies.rollBackTo(cursor)) this.rolledBack.add(op);
     const forgotten = [...this.acked].filter((op) => this.rolledBack.has(op) || ledgerKnows(db, this.policy, shareID, op) === false);
     if (cursor < this.ackedCursor || forgotten.length > 0) {

@@ -50,3 +50,15 @@ export function ledgerKnows(db: Database.Database, policy: LedgerPolicy, shareID
   const hwm = db.prepare("SELECT hwm FROM writer_hwm WHERE share_id = ? AND writer_id = ?").pluck().get(shareID, opID.slice(0, at)) as number | undefined;
   return hwm !== undefined && Number(opID.slice(at + 1)) <= hwm;
 }
+
+/**
+ * Every apply the disk shows, op_id → cursor. An op_id ledger names them; writer-seq's marks
+ * imply every sequence number up to each mark (at a cursor no later than the share's).
+ */
+export function appliesOnDisk(db: Database.Database, policy: LedgerPolicy, shareID: string): Map<string, number> {
+  if (policy.kind !== "writer-seq") return ledgerCursors(db, policy, shareID);
+  const marks = db.prepare("SELECT writer_id, hwm FROM writer_hwm WHERE share_id = ?").all(shareID) as { writer_id: string; hwm: number }[];
+  const out = new Map<string, number>();
+  for (const { writer_id, hwm } of marks) for (let seq = 1; seq <= hwm; seq++) out.set(`${writer_id}/${seq}`, 0);
+  return out;
+}

@@ -13,6 +13,7 @@ import { RegressingWatermarkOutbox } from "./watermark-regress.js";
 import { lyingMain } from "./lying-ack.js";
 import { DropAgentModelStore } from "./drop-agent-model.js";
 import { NeverAckingOutbox } from "./never-acks.js";
+import { escalatingMain } from "./escalating-read-cap.js";
 
 export interface Plant {
   description: string;
@@ -38,6 +39,11 @@ export const PLANTS = {
     description: "attenuation hands back the full capability: a read-only stub can append",
     invariant: "S4", scenario: "read-only-viewer",
     hooks: { main: leakyMain },
+  },
+  "read-cap-escalates": {
+    description: "a read-only capability's readOnly() hands out the full capability",
+    invariant: "S4", scenario: "read-only-viewer",
+    hooks: { main: escalatingMain },
   },
   "first-file-diff": {
     description: "the server writes only the first file of every session_diff",

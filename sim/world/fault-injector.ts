@@ -8,8 +8,18 @@ import type { SimRng } from "../rng.js";
 import type { Coverage } from "../coverage.js";
 import { crashKind, type Lifecycle, type NodeName } from "./lifecycle.js";
 
+/** A crash right after a durable write the SQL wrapper saw (not one of the product's named probes). */
+export class CrashedAfterWrite extends NodeCrashed {
+  constructor(readonly site: string) {
+    super("client.enqueue.committed");
+    this.message = `node crashed after ${site}`;
+  }
+}
+
 export class FaultInjector {
   partitionedUntil = -1;
+  /** Nothing crashes while the world is being built. */
+  armed = false;
 
   constructor(
     private readonly gate: FaultGate,
@@ -22,7 +32,7 @@ export class FaultInjector {
     private readonly record: (actor: string, kind: string, detail: string) => void,
   ) {}
 
-  on(): boolean { return this.now() <= this.horizon; }
+  on(): boolean { return this.armed && this.now() <= this.horizon; }
   partitioned(): boolean { return this.now() < this.partitionedUntil; }
 
   /** The probe a node's product code calls at its named points: it may crash the node right there. */
@@ -34,6 +44,18 @@ export class FaultInjector {
       this.record(node, "crash", `at ${point}`);
       lifecycle().halt(node);
       throw new NodeCrashed(point);
+    };
+  }
+
+  /** Called by the node's database wrapper after each durable write: it may crash the node there. */
+  afterWriteFor(node: NodeName, lifecycle: () => Lifecycle): (site: string) => void {
+    return (site: string) => {
+      const where = `${node}.${site}`;
+      this.coverage.event("write", where);
+      if (!this.on() || !this.gate.roll(crashKind(node), this.mix.crashAtWrite, `${node} after ${site}`, where)) return;
+      this.record(node, "crash", `after ${site}`);
+      lifecycle().halt(node);
+      throw new CrashedAfterWrite(where);
     };
   }
 

@@ -28,8 +28,11 @@ import type { PlantHooks } from "../plants/hooks.js";
 /** What every node shares: a disk, a database while up, and the two-phase crash. */
 abstract class DurableNode {
   readonly disk: Disk;
+  /** The database as the disk and the checker see it; the product gets it through `wrap`. */
   db: Database.Database | undefined;
   private halted: Database.Database | undefined;
+  /** Wraps the database the product is given (crash opportunities at every durable write). */
+  wrap: ((db: Database.Database) => Database.Database) | undefined;
 
   constructor(synchronous: Synchronous, schema: string) {
     this.disk = new Disk(synchronous, schema);
@@ -41,7 +44,7 @@ abstract class DurableNode {
   start(): void {
     this.db = this.disk.open();
     if (this.disk.synchronous !== "full") this.disk.checkpoint(this.db);
-    this.boot(this.db);
+    this.boot(this.wrap ? this.wrap(this.db) : this.db);
   }
 
   /** Crash, phase one: drop every JS object of the node; nothing of it runs again. */
@@ -69,7 +72,6 @@ export class ServerNode extends DurableNode implements ServerEndpoint {
 
   constructor(private readonly options: ShareStoreOptions, synchronous: Synchronous, private readonly hooks: PlantHooks = {}) {
     super(synchronous, SERVER_SCHEMA);
-    this.start();
   }
 
   incarnation(): number { return this.generation; }
@@ -143,7 +145,6 @@ export class ClientNode extends DurableNode {
   constructor(private readonly deps: ClientNodeDeps) {
     super(deps.synchronous, OUTBOX_SCHEMA);
     this.clock = deps.clock.scoped(CLIENT);
-    this.start();
   }
 
   protected boot(db: Database.Database): void {
@@ -170,17 +171,19 @@ export class ClientNode extends DurableNode {
     this.flusher?.kick();
   }
 
-  /** The op_id minted for the item (also when the node crashed right after the durable enqueue). */
+  /**
+   * The op_id the user is told, or undefined when the node crashed before telling it (the enqueue
+   * may still have committed: then it is sent after the restart, but nobody was promised it).
+   */
   enqueue(item: SyncItem, dependsOn: string[]): string | undefined {
     if (this.legacy) {
       this.legacy.sync(item);
       return undefined;
     }
-    const outbox = this.outbox!;
     try {
-      return outbox.enqueue(item, dependsOn);
+      return this.outbox!.enqueue(item, dependsOn);
     } catch (e) {
-      if (e instanceof NodeCrashed) return outbox.lastEnqueued;
+      if (e instanceof NodeCrashed) return undefined;
       throw e;
     } finally {
       this.flusher?.kick();

@@ -11,6 +11,7 @@ import type { HostileContext } from "./viewer.js";
 
 export class StaleHolder {
   private cap: RpcStub<ShareCapApi> | undefined;
+  private readOnly: RpcStub<ShareCapApi["readOnly"]> | undefined;
   private attempt = 0;
 
   constructor(private readonly wire: SocketWire, private readonly clock: Clock, private readonly ctx: HostileContext) {}
@@ -19,14 +20,17 @@ export class StaleHolder {
   redeem(share: ShareInfo): void {
     const { main } = this.wire.connect<ShareServerApi>();
     this.cap = main.redeemShare(share.id, share.secret) as unknown as RpcStub<ShareCapApi>;
+    this.readOnly = this.cap.readOnly() as unknown as RpcStub<ShareCapApi["readOnly"]>;
     this.ctx.record("stale-holder-redeemed", `epoch ${share.epoch}`);
   }
 
-  /** The share was revoked: try the old capability with the new epoch. */
+  /** The share was revoked: write through the old capability with the new epoch, and read through both. */
   afterRevoke(share: ShareInfo): void {
     const cap = this.cap;
     if (!cap) return;
     this.clock.setTimer(1, () => {
+      this.tryRead("snapshot", () => cap.snapshot());
+      this.tryRead("read-only snapshot", () => (this.readOnly as unknown as { snapshot(): Promise<unknown> }).snapshot());
       const forged = intruderOp("stale-holder", ++this.attempt, share.epoch);
       cap.appendOps([forged]).then(
         (result) => {
@@ -36,5 +40,13 @@ export class StaleHolder {
         (e: unknown) => this.ctx.record("stale-holder-refused", e instanceof Error ? e.message.slice(0, 60) : String(e)),
       );
     });
+  }
+
+  /** A capability from before the revoke must not read either: revocation cuts reads too. */
+  private tryRead(what: string, read: () => Promise<unknown>): void {
+    read().then(
+      () => this.ctx.intrusion(`a capability redeemed before the revoke still reads (${what})`),
+      (e: unknown) => this.ctx.record("stale-holder-read-refused", `${what}: ${e instanceof Error ? e.message.slice(0, 60) : String(e)}`),
+    );
   }
 }

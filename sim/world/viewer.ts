@@ -1,11 +1,13 @@
-// A viewer of the share: it redeems the share, attenuates its capability to read-only and, being
-// hostile, tries to append through the read-only stub anyway. Every such call must fail at the RPC
-// layer. What it forges carries the intruder mark, so S4 sees it in the database too.
+// A hostile viewer. Capability security is about what is reachable, so the viewer walks its
+// read-only stub: it calls every method name any capability of the API has (capnweb lets a peer
+// try any name), with hostile arguments, and walks every capability those calls return, to a
+// bounded depth, all pipelined in one exchange. Every write it attempts carries the intruder mark:
+// an ack that applied one, or the mark in the share's database, is S4.
 import { RpcSession, type RpcStub } from "capnweb";
 import type { ShareInfo, ShareServerApi } from "../../src/protocol/api.js";
-import type { Op } from "../../src/protocol/envelope.js";
 import type { Clock } from "../../src/protocol/ports.js";
 import type { BatchWire } from "../batch.js";
+import { INTRUDER_MARK } from "../check/intruder.js";
 import { accepted, intruderOp } from "./intruder-op.js";
 
 export interface HostileContext {
@@ -14,24 +16,61 @@ export interface HostileContext {
   intrusion(detail: string): void;
 }
 
+/** Every method any capability of the API has, and one no capability has. */
+const METHOD_NAMES = ["appendOps", "readOnly", "snapshot", "cursor", "epoch", "shareID", "redeemShare", "revoke", "syncShare", "createShare", "grantWrite"] as const;
+const MAX_DEPTH = 2;
+
+type Callable = Record<string, (...args: unknown[]) => unknown>;
+
 export function startViewer(wire: BatchWire, clock: Clock, share: () => ShareInfo, everyMs: number, until: number, ctx: HostileContext): void {
-  let attempt = 0;
+  let round = 0;
   const tick = () => {
     if (clock.now() > until) return;
-    attempt += 1;
+    round += 1;
     const creds = share();
     const main = new RpcSession<ShareServerApi>(wire.openSession()).getRemoteMain() as unknown as RpcStub<ShareServerApi>;
-    const readOnly = main.redeemShare(creds.id, creds.secret).readOnly();
-    const forged = intruderOp("viewer", attempt, creds.epoch);
-    // The stub's type has no appendOps; a hostile peer sends the call anyway.
-    (readOnly as unknown as { appendOps(ops: Op[]): Promise<unknown> }).appendOps([forged]).then(
-      (result) => {
-        ctx.record("viewer-append-answered", forged.op_id);
-        if (accepted(result)) ctx.intrusion(`viewer appended ${forged.op_id} through a read-only stub`);
-      },
-      (e: unknown) => ctx.record("viewer-append-refused", e instanceof Error ? e.message.slice(0, 60) : String(e)),
-    );
+    walk(main.redeemShare(creds.id, creds.secret).readOnly() as unknown as Callable, `r${round}`, 0, { creds, ctx });
     clock.setTimer(everyMs, tick);
   };
   clock.setTimer(everyMs, tick);
+}
+
+interface Walk { creds: ShareInfo; ctx: HostileContext }
+
+function walk(stub: Callable, path: string, depth: number, w: Walk): void {
+  METHOD_NAMES.forEach((name, i) => {
+    const at = `${path}.${name}`;
+    let result: unknown;
+    try {
+      result = stub[name]!(...hostileArgs(name, `${path}-${i}`, w.creds));
+    } catch (e) {
+      w.ctx.record("viewer-call-refused", `${at}: ${short(e)}`);
+      return;
+    }
+    // A pipelined result may itself be a capability: walk it too.
+    if (depth + 1 < MAX_DEPTH) walk(result as Callable, at, depth + 1, w);
+    Promise.resolve(result).then(
+      (value) => {
+        w.ctx.record("viewer-call-answered", at);
+        if (accepted(value)) w.ctx.intrusion(`viewer reached a write through ${at}`);
+      },
+      (e: unknown) => w.ctx.record("viewer-call-refused", `${at}: ${short(e)}`),
+    );
+  });
+}
+
+/** What a hostile peer passes: forged ops, the credentials it was given, marked items, garbage. */
+function hostileArgs(name: string, tag: string, creds: ShareInfo): unknown[] {
+  const item = { type: "part", data: { id: `prt_viewer_${tag}`, messageID: "msg_intruder", text: `${INTRUDER_MARK} viewer`, version: 0 } };
+  switch (name) {
+    case "appendOps": return [[intruderOp(`viewer-${tag}`, 1, creds.epoch)]];
+    case "syncShare": return [creds.id, creds.secret, [item]];
+    case "redeemShare": case "revoke": return [creds.id, creds.secret];
+    case "createShare": return [`ses_${INTRUDER_MARK}`];
+    default: return ["\u0000' OR 1=1 --", -1, { op_id: 42 }];
+  }
+}
+
+function short(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 60);
 }

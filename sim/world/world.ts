@@ -24,6 +24,7 @@ import { ClientNode, ServerNode, SimConnector } from "./nodes.js";
 import { runLoop } from "./run-loop.js";
 import { StaleHolder } from "./stale-holder.js";
 import { User } from "./user.js";
+import { crashingDatabase } from "./crashing-db.js";
 import { startViewer, type HostileContext } from "./viewer.js";
 import type { RunResult, WorldOptions } from "./options.js";
 
@@ -51,7 +52,13 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const record = acct.record;
   record("world", "start", `${scenario.name} ${design} ${scenario.transport} ${scenario.dedupe} ops=${spec.ops} ${JSON.stringify(mix)}${options.plant ? ` plant=${options.plant}` : ""}`);
   const faults = emptyFaultCounts();
-  const stateKey = (): string => stateKeyOf({ now: clock.now(), server: server.db, client: client.db, network, clock, nextAction: user.next, checker });
+  // Exploration's key for "the same state": the whole world (sim/state-key.ts walks these objects).
+  const stateKey = (): string => stateKeyOf({
+    now: clock.now(), step: acct.step, lastFaultAt: gate.lastAt, clock, network, rng: root,
+    databases: { server: server.db, client: client.db },
+    memory: { client, server, user, lifecycle, injector, checker, batchWire, socketWire, staleHolder },
+    records: [acct.coverage],
+  });
   const gate = new FaultGate(rng.faults, faults, () => clock.now(), options.onlyFaults, options.chooser && { chooser: options.chooser, stateKey });
   const injector = new FaultInjector(gate, mix, rng.faults, () => clock.now(), horizon, acct.coverage, record);
   const checker = new Checker(scenario.dedupe);
@@ -66,6 +73,7 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
     { dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer: checker.onServerEvent, probe: injector.probeFor("server", () => lifecycle) },
     scenario.storage.server, hooks,
   );
+  startNode(server, injector.afterWriteFor("server", () => lifecycle));
   const batchWire = new BatchWire(network, server);
   const socketWire = new SocketWire(network, server);
   const client: ClientNode = new ClientNode({
@@ -77,6 +85,7 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
     probe: injector.probeFor("client", () => lifecycle),
     hooks,
   });
+  startNode(client, injector.afterWriteFor("client", () => lifecycle));
   const share = server.store.createShare("ses_1");
   client.setCredentials(share);
   const hostile: HostileContext = { record: (kind, detail) => record("intruder", kind, detail), intrusion: (d) => checker.onIntrusion("intruder", d) };
@@ -86,11 +95,18 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   staleHolder?.redeem(share);
   if (scenario.viewerEveryMs > 0) startViewer(batchWire, clock.scoped("viewer"), () => user.share, scenario.viewerEveryMs, horizon, hostile);
   startDiskCheckpoints(scenario, clock, horizon, client, server);
+  injector.armed = true;
   return {
     scenario, seed, options, design, mix, generated, clock, acct, faults, gate, injector, checker, network, server, client,
     batchWire, user, lifecycle, sched: rng.sched, chooser: options.chooser, stateKey,
     maxSteps: scenario.maxSteps, deadline: horizon + scenario.livenessMs,
   };
+}
+
+/** First boot of a node, with every durable write of the product a crash opportunity. */
+function startNode(node: ClientNode | ServerNode, onWrite: (site: string) => void): void {
+  node.wrap = (db) => crashingDatabase(db, onWrite);
+  node.start();
 }
 
 function onFlush(e: FlushEvent, checker: Checker, acct: Accounting): void {

@@ -1,0 +1,69 @@
+// A node's database as the product sees it in the world: every durable write boundary is a crash
+// opportunity, found from the SQL alone, without annotating the product. A statement that writes
+// outside a transaction is durable once it returns; a transaction is durable once its outermost
+// commit returns. Either may be the last thing the node does (`crash@client.update-outbox#3`).
+// Named probes stay for what SQL cannot see (after an RPC returns, before an ack is handled).
+import type Database from "better-sqlite3";
+
+/** Called after each durable write with its site; it may throw to crash the node right there. */
+export type OnDurableWrite = (site: string) => void;
+
+/** `UPDATE outbox SET …` → `update-outbox`: the site names what was written, stable across runs. */
+export function sqlSite(sql: string): string {
+  const m = /^\s*(insert(?:\s+or\s+\w+)?\s+into|update|delete\s+from|replace\s+into)\s+["`]?(\w+)/i.exec(sql);
+  return m ? `${m[1]!.split(/\s+/)[0]!.toLowerCase()}-${m[2]!.toLowerCase()}` : "write";
+}
+
+export function crashingDatabase(db: Database.Database, onWrite: OnDurableWrite): Database.Database {
+  let firstWriteInTx: string | undefined;
+  const statement = (stmt: Database.Statement, site: string): Database.Statement => {
+    const proxy: Database.Statement = new Proxy(stmt, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== "function") return value;
+        if (prop === "run") {
+          return (...args: unknown[]) => {
+            const result = target.run(...args);
+            if (db.inTransaction) firstWriteInTx ??= site;
+            else onWrite(site);
+            return result;
+          };
+        }
+        // Chainable setters (pluck, raw, expand, safeIntegers) return the statement: keep the proxy.
+        return (...args: unknown[]) => {
+          const out = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return out === target ? proxy : out;
+        };
+      },
+    });
+    return proxy;
+  };
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === "prepare") return (sql: string) => statement(target.prepare(sql), sqlSite(sql));
+      if (prop === "transaction") {
+        return (fn: (...a: unknown[]) => unknown) => {
+          const tx = target.transaction(fn);
+          return (...args: unknown[]) => {
+            const outermost = !target.inTransaction;
+            let result: unknown;
+            try {
+              result = tx(...args);
+            } catch (e) {
+              if (outermost) firstWriteInTx = undefined; // rolled back: nothing became durable
+              throw e;
+            }
+            if (outermost && firstWriteInTx !== undefined) {
+              const site = `commit-${firstWriteInTx}`;
+              firstWriteInTx = undefined;
+              onWrite(site);
+            }
+            return result;
+          };
+        };
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
