@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, position);
 CREATE INDEX IF NOT EXISTS outbox_batch ON outbox (batch_id);
+-- A writer's rows by number: the rows a WriterGap says the server lost (Outbox.resendLostRows).
+CREATE INDEX IF NOT EXISTS outbox_writer ON outbox (writer_id, writer_seq);
 CREATE INDEX IF NOT EXISTS outbox_open_batches ON outbox (position)
   WHERE batch_id IS NOT NULL AND state = 'pending';
 CREATE TABLE IF NOT EXISTS sync_state (

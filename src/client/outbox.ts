@@ -8,7 +8,7 @@ import { isRetryable } from "../protocol/envelope.js";
 import type { ShareInfo } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";
-import { formatOpId } from "../protocol/op-id.js";
+import { formatOpId, parseOpId } from "../protocol/op-id.js";
 import { SturdyError } from "../protocol/errors.js";
 import { OUTBOX_SCHEMA } from "./outbox-schema.js";
 import type { Probe } from "../protocol/probe.js";
@@ -85,9 +85,13 @@ export class Outbox {
       ),
       fail: () => db.prepare("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE op_id = ?"),
       recover: () => db.prepare("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"),
-      // Keeps batch_id and seq: the row is resent as part of its old batch (see recordAck).
+      // Both keep batch_id and seq: the row is resent as part of its old batch (see resendLostRows).
       resendLost: () => db.prepare(
         "UPDATE outbox SET state = 'pending', next_retry_at = 0, last_error = 'LostByServer' WHERE op_id = ? AND state = 'acked'",
+      ),
+      resendLostRange: () => db.prepare(
+        "UPDATE outbox SET state = 'pending', next_retry_at = 0, last_error = 'LostByServer' " +
+          "WHERE writer_id = ? AND writer_seq >= ? AND writer_seq < ? AND state = 'acked'",
       ),
       all: () => db.prepare("SELECT * FROM outbox ORDER BY position"),
       counts: () => db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state"),
@@ -169,30 +173,20 @@ export class Outbox {
    * Applied and duplicate rows become acked together with the watermark: one transaction. Every
    * ack carries the server's cursor, a rejecting one too: after a CursorMismatch the watermark
    * adopts it, so the retry's expected_cursor is current (MAX: it never goes back, and it is a value
-   * the server's cursor has had, so it never passes it).
-   *
-   * A MissingDependency names what the server does not know. A named row this outbox holds as
-   * acked was lost by the server after its ack (a power loss with synchronous=normal); left acked
-   * it would never be sent again and the dependent op would be rejected forever. So it goes back
-   * to pending, due now, in the same transaction; if the server had it after all, it dedupes it.
-   * It keeps its batch_id and seq and is resent as the rest of its old batch: an open batch is
-   * always sent before fresh rows and the oldest open batch first, and the lost row is older than
-   * the op that depends on it (a cleared batch_id would wait behind the dependent's open batch,
-   * which is never done while the dependency is missing).
+   * the server's cursor has had, so it never passes it). Rows the server turns out to have lost
+   * are reset in the same transaction (resendLostRows).
    */
   recordAck(batch: ReservedBatch, ack: Ack, retryAt: number): void {
     const done = new Set([...ack.applied, ...ack.duplicates]);
     const rejected = new Map(ack.rejected.map((r) => [r.op_id, r.reason]));
-    const lost = ack.rejected.flatMap((r) => (r.reason === "MissingDependency" ? r.missing ?? [] : []));
     const markRows = () => {
+      this.resendLostRows(ack); // first: the marks of the batch's own rows below win
       for (const row of batch.rows) {
         const reason = rejected.get(row.op_id);
         if (done.has(row.op_id)) this.stmt.setState.run("acked", row.op_id);
         else if (reason && !isRetryable(reason)) this.stmt.fail.run(reason, row.op_id);
         else this.stmt.retry.run(retryAt, reason ?? "NotInAck", row.op_id);
       }
-      // An op this very ack reports as applied is not lost, whatever else it says.
-      for (const opID of lost) if (!done.has(opID)) this.stmt.resendLost.run(opID);
     };
     const probe = () => this.options.probe?.("client.ack.rows-marked");
     if (this.options.brokenSplitAck) {
@@ -207,6 +201,25 @@ export class Outbox {
       });
     }
     this.options.probe?.("client.ack.committed");
+  }
+
+  /**
+   * Rows this outbox holds as acked that the ack shows the server no longer has: it lost them after
+   * acking (a power loss with synchronous=normal). Left acked they would never be sent again and
+   * the ops behind them would be rejected forever, so they go back to pending, due now; if the
+   * server had them after all, it dedupes them. Call inside the ack's transaction.
+   * - MissingDependency names the depends_on entries the server does not know;
+   * - WriterGap on `w/s` expecting `e`: the server lost w's numbers e … s-1 (writer-seq).
+   * A reset row keeps its batch_id and seq and is resent as the rest of its old batch: an open batch
+   * is always sent before fresh rows and the oldest first, and a lost row is older than the op
+   * waiting for it (a cleared batch_id would wait behind that op's open batch, which is never done).
+   */
+  protected resendLostRows(ack: Ack): void {
+    for (const r of ack.rejected) {
+      if (r.reason === "MissingDependency") for (const opID of r.missing ?? []) this.stmt.resendLost.run(opID);
+      const gapped = r.reason === "WriterGap" && r.expected_seq !== undefined ? parseOpId(r.op_id) : undefined;
+      if (gapped) this.stmt.resendLostRange.run(gapped.writer, r.expected_seq, gapped.seq);
+    }
   }
 
   /** The op_id the last enqueue minted (its caller may have crashed before hearing it). */

@@ -110,3 +110,42 @@ describe.each(["permanent", "window(16)"])("a server power loss after the ack (%
     expect(client.outbox.counts()).toEqual({ pending: 0, in_flight: 0, acked: 2, failed: 0 });
   });
 });
+
+describe("writer-seq: a server that lost the tail of a writer's numbers", () => {
+  it("a WriterGap on w/s expecting e resets exactly w's acked rows e … s-1", () => {
+    const box = open();
+    const ids = [0, 1, 2, 3].map((v) => box.enqueue(part(`p${v}`, 0))); // w/1 … w/4
+    box.recordAck(box.reserveBatch(0, 3)!, ack({ cursor: 3, applied: ids.slice(0, 3) }), 0);
+    const batch = box.reserveBatch(0, 8)!; // w/4
+    box.recordAck(batch, ack({ cursor: 1, rejected: [{ op_id: ids[3]!, reason: "WriterGap", expected_seq: 2 }] }), 100);
+    expect(box.rows().map((r) => [r.writer_seq, r.state, r.next_retry_at])).toEqual([[1, "acked", 0], [2, "pending", 0], [3, "pending", 0], [4, "pending", 100]]);
+    expect(box.reserveBatch(0, 8)!.rows.map((r) => r.op_id)).toEqual([ids[1], ids[2]]);
+  });
+
+  it("the lost numbers are resent, then the op behind them applies, also when it depends on them", async () => {
+    const clock = new VirtualClock();
+    let server: ShareServer = testServer(openDatabase(), "writer-seq").server;
+    const share = server.store.createShare("ses_1");
+    const connector = new TestConnector(() => server.main());
+    const client = clientNode(openDatabase(), connector, clock);
+    client.outbox.setCredentials(share);
+    const items: SyncItem[] = [part("a", 0), part("b", 0), part("c", 0)];
+    const a = client.outbox.enqueue(items[0]!);
+    client.flusher.kick();
+    await runUntilIdle(clock);
+    const durable = server.db.serialize(); // the server's last durable point: a only
+    const b = client.outbox.enqueue(items[1]!);
+    client.flusher.kick();
+    await runUntilIdle(clock);
+
+    const events: ServerEvent[] = [];
+    server = testServer(openDatabase(durable), "writer-seq", events).server; // power loss: b is gone
+    const c = client.outbox.enqueue(items[2]!, [b]);
+    client.flusher.kick();
+    await runUntilIdle(clock);
+    expect(events.flatMap((e) => (e.kind === "applied" ? [e.op.op_id] : []))).toEqual([b, c]);
+    expect(server.store.snapshot(share.id)).toEqual(foldItems(items));
+    expect(client.outbox.counts()).toEqual({ pending: 0, in_flight: 0, acked: 3, failed: 0 });
+    expect(a).not.toBe(b);
+  });
+});
