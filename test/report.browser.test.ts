@@ -23,10 +23,11 @@ let dir = "";
 let data: ReportData;
 
 beforeAll(async () => {
-  // A small real report: real traces, shrunk counterexamples, the xychart.
+  // A small real report: real traces, shrunk counterexamples with their failing step marked, the
+  // xychart, and a durability scenario beside the lossy one.
   dir = mkdtempSync(join(tmpdir(), "sturdy-report-browser-"));
   data = await collectReport({
-    scenario: "lossy", from: 1, count: 3, windows: [4], workers: 1, shrinkSeeds: 1,
+    scenario: "lossy", durability: ["ack-before-fsync"], from: 1, count: 3, windows: [4], workers: 1, shrinkSeeds: 1,
     version: "test", commit: "test", command: "npx sturdy report --seeds 3",
   });
   writeFileSync(join(dir, "report.md"), renderMarkdown(data));
@@ -83,6 +84,8 @@ describe("report in headless Chromium", () => {
         const blocks = mermaidBlocks(readFileSync(file, "utf8"));
         expect(blocks.some((b) => b.startsWith("sequenceDiagram"))).toBe(true);
         expect(blocks.some((b) => b.startsWith("xychart-beta"))).toBe(true);
+        // Every counterexample marks its failing step (a rect with the violation's note).
+        expect(blocks.filter((b) => b.startsWith("sequenceDiagram")).every((b) => /\n {2}rect [^\n]+\n[\s\S]*?Note over U,S: VIOLATION/.test(b)), file).toBe(true);
         for (const block of blocks) {
           expect(await parseError(page, block), `${file}:\n${block}`).toBeNull();
           checked += 1;
@@ -122,17 +125,20 @@ describe("report in headless Chromium", () => {
         return {
           charts: charts as { title: string; width: number; height: number; axisLabels: number; marks: number }[],
           sequences: document.querySelectorAll("svg.sequence").length,
+          marked: [...document.querySelectorAll("svg.sequence")].map((svg: any) => svg.querySelectorAll("rect.band").length as number),
+          verdict: document.querySelector("p.verdict")?.textContent as string | undefined,
           tables: document.querySelectorAll("table").length,
           rows: document.querySelectorAll("tbody tr").length,
           headings: [...document.querySelectorAll("h2")].map((h: any) => h.textContent as string),
         };
       });
       expect(shown.charts.map((c) => c.title)).toEqual([
+        "Runs with a violation, by scenario and design (%)",
         "Time to convergence after the last fault (virtual ms)",
-        "Runs violating each invariant, by design",
+        "Runs violating each invariant, by design (lossy)",
         "Dedupe trade-off: storage kept vs double-apply rate",
-        "Faults injected by kind (all designs, all seeds)",
-        "Probe points reached and crashed at (all designs, all seeds)",
+        "Faults injected by kind (all scenarios, designs and seeds)",
+        "Probe points reached and crashed at (all scenarios, designs and seeds)",
       ]);
       for (const c of shown.charts) {
         expect(c.width).toBeGreaterThan(300);
@@ -140,11 +146,14 @@ describe("report in headless Chromium", () => {
         expect(c.axisLabels).toBe(2);
         expect(c.marks).toBeGreaterThan(3);
       }
-      expect(shown.sequences).toBe(data.designs.filter((d) => d.counterexample).length);
+      expect(shown.sequences).toBe(data.scenarios.flatMap((s) => s.designs).filter((d) => d.counterexample).length);
       expect(shown.sequences).toBeGreaterThan(0);
-      expect(shown.tables).toBeGreaterThanOrEqual(9);
+      expect(shown.marked.every((n) => n > 0)).toBe(true);
+      expect(shown.verdict).toMatch(/^(Ship|Keep|No scenario)/);
+      expect(shown.tables).toBeGreaterThanOrEqual(12);
       expect(shown.rows).toBeGreaterThan(40);
-      expect(shown.headings).toEqual(["Findings", "Per design", "Shortest counterexamples", "Dedupe trade-off: storage vs double-apply", "Fault and crash-point coverage", "Invariants"]);
+      expect(shown.headings).toEqual(["Conclusion", "What fails, and what the user loses", "Durability: crashes and power loss", "Dedupe policies on lossy",
+        "Shortest counterexamples", "Fault and crash-point coverage", "Invariants"]);
       // For a human look (scratch/ is not committed).
       mkdirSync(join(ROOT, "scratch"), { recursive: true });
       await page.screenshot({ path: join(ROOT, "scratch", "report-test.png"), fullPage: true });

@@ -1,16 +1,20 @@
-// `sturdy report [--scenario S] [--seeds N] [--from K] [--windows 4,8,16,32] [--workers W] [--shrink-seeds N]
-//               [--out reports/<name>] [--quiet]`
+// `sturdy report [--scenario S] [--durability S1,S2,…|none] [--seeds N] [--from K] [--windows 4,8,16,32]
+//               [--workers W] [--shrink-seeds N] [--out reports/<name>] [--quiet]`
 // Runs the same seeds through every design (legacy; outbox with permanent, window(N) for each N, and
-// writer-seq dedupe) and writes report.md, report.html and report.json (the data both are rendered
-// from) into the output folder, plus the scenario variants its replay commands name. Defaults:
-// scenario lossy, 300 seeds from 1, windows 4,8,16,32, out reports/<scenario>.
+// writer-seq dedupe) on the main scenario, and through legacy and the exact policies on the
+// durability scenarios, and writes report.md, report.html and report.json (the data both are
+// rendered from) into the output folder, plus the scenario variants its replay commands name.
+// Defaults: scenario lossy, durability crashes,power-loss,ack-before-fsync, 300 seeds from 1,
+// windows 4,8,16,32, out reports/<scenario>.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { collectReport, scenarioVariantFile, type ReportData } from "../report/collect.js";
+import { allDesigns } from "../report/format.js";
+import { collectReport, DURABILITY_SCENARIOS, scenarioVariantFile, type ReportData } from "../report/collect.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderHtml } from "../report/html.js";
+import { conclude } from "../report/conclusion.js";
 import { loadScenario, parseScenario, SCENARIO_DIR } from "../scenario.js";
 import { stopwatch } from "../stopwatch.js";
 import { nonNegativeInt, parseArgs, positiveInt, UsageError } from "./args.js";
@@ -21,10 +25,11 @@ export const DEFAULT_SCENARIO = "lossy";
 export const DEFAULT_WINDOWS = [4, 8, 16, 32];
 
 export async function reportCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["seeds", "scenario", "from", "out", "windows", "workers", "shrink-seeds"], flags: ["quiet"] });
-  const scenarioArg = args.values.get("scenario") ?? DEFAULT_SCENARIO;
-  const scenario = scenarioArg.endsWith(".json") ? portablePath(scenarioArg) : scenarioArg;
+  const args = parseArgs(argv, { values: ["seeds", "scenario", "durability", "from", "out", "windows", "workers", "shrink-seeds"], flags: ["quiet"] });
+  const scenario = scenarioArgument(args.values.get("scenario") ?? DEFAULT_SCENARIO);
   const base = loadScenario(scenario);
+  const durability = parseDurability(args.values.get("durability"));
+  for (const d of durability) loadScenario(d);
   const count = positiveInt(args, "seeds", 300);
   const from = nonNegativeInt(args, "from", 1);
   const windows = parseWindows(args.values.get("windows"));
@@ -32,19 +37,20 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const workers = args.values.has("workers") ? positiveInt(args, "workers", 1) : undefined;
   const shrinkSeeds = positiveInt(args, "shrink-seeds", 3);
   const quiet = args.flags.has("quiet");
-  const command = `npx sturdy report --scenario ${scenario} --seeds ${count} --from ${from} --windows ${windows.join(",")} --out ${out}`;
+  const command = `npx sturdy report --scenario ${scenario} --durability ${durability.join(",") || "none"} ` +
+    `--seeds ${count} --from ${from} --windows ${windows.join(",")} --out ${out}`;
 
-  const variants = new Map<string, string>();
+  const variants = new Map<string, { arg: string; dedupe: string }>();
   const elapsed = stopwatch();
   const tty = process.stderr.isTTY && !quiet;
   const data = await collectReport({
-    scenario, from, count, windows, workers, shrinkSeeds, command,
+    scenario, durability, from, count, windows, workers, shrinkSeeds, command,
     version: packageVersion(),
     commit: gitCommit(),
-    scenarioRef: (b, dedupe) => {
-      if (dedupe === b.dedupe) return scenario;
+    scenarioRef: (arg, b, dedupe) => {
+      if (dedupe === b.dedupe) return arg;
       const ref = `${out}/scenarios/${scenarioVariantFile(b, dedupe)}`;
-      variants.set(ref, dedupe);
+      variants.set(ref, { arg, dedupe });
       return ref;
     },
     onProgress: (p) => {
@@ -59,18 +65,21 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
   // Only the scenario variants a replay command names are written, so every command runs as printed.
-  for (const [ref, dedupe] of variants) {
-    if (!data.designs.some((d) => d.counterexample?.replay.includes(ref))) continue;
+  for (const [ref, { arg, dedupe }] of variants) {
+    if (!allDesigns(data).some(({ design }) => design.counterexample?.replay.includes(`--scenario ${ref} `))) continue;
     mkdirSync(resolve(dirname(ref)), { recursive: true });
-    writeFileSync(resolve(ref), scenarioVariant(scenario, dedupe));
+    writeFileSync(resolve(ref), scenarioVariant(arg, dedupe));
   }
   writeReport(dir, data);
   const seconds = (elapsed() / 1000).toFixed(1);
   if (!quiet) {
-    for (const d of data.designs) {
-      console.log(`${d.spec.label.padEnd(28)} failing ${d.failingRuns}/${d.runs}, double-apply ${d.doubleApplyRuns}, lost ${d.ops.lost}, converged ${d.converged}/${d.runs}`);
+    for (const { scenario: s, design: d } of allDesigns(data)) {
+      console.log(`${s.scenario.name.padEnd(18)} ${d.spec.label.padEnd(28)} failing ${d.failingRuns}/${d.runs}, double-apply ${d.doubleApplyRuns}, ` +
+        `D1 ${d.violationsByInvariant.D1 ?? 0}, lost or stale ${d.ops.lost}, converged ${d.converged}/${d.runs}`);
     }
-    console.log(`wrote ${out}/report.md, ${out}/report.html, ${out}/report.json (${data.designs.length} designs × ${count} seeds in ${seconds} s)`);
+    console.log(conclude(data.scenarios).text);
+    const pairs = allDesigns(data).length;
+    console.log(`wrote ${out}/report.md, ${out}/report.html, ${out}/report.json (${pairs} scenario × design pairs × ${count} seeds in ${seconds} s)`);
   }
   return 0;
 }
@@ -95,6 +104,19 @@ function scenarioVariant(scenario: string, dedupe: string): string {
 function portablePath(p: string): string {
   const rel = isAbsolute(p) ? relative(process.cwd(), p) || "." : p;
   return rel.split(sep).join("/").replace(/\/+$/, "");
+}
+
+/** A scenario name as is; a JSON file as a portable path (it is printed in replay commands). */
+function scenarioArgument(arg: string): string {
+  return arg.endsWith(".json") ? portablePath(arg) : arg;
+}
+
+function parseDurability(text: string | undefined): string[] {
+  if (text === undefined) return DURABILITY_SCENARIOS;
+  if (text === "none") return [];
+  const list = text.split(",").map((t) => t.trim());
+  if (list.some((t) => t === "")) throw new UsageError(`--durability must be a comma-separated list of scenarios (or "none"), got "${text}"`);
+  return [...new Set(list.map(scenarioArgument))];
 }
 
 function parseWindows(text: string | undefined): number[] {

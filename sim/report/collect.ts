@@ -1,11 +1,15 @@
-// Runs the same seeds through every design (legacy, and the outbox under each dedupe policy),
-// shrinks a counterexample for each design that fails, and returns one plain, JSON-able object.
-// Everything the report shows comes from this object: the renderers are pure functions of it.
+// Runs the same seeds through every design (legacy, and the outbox under each dedupe policy) on the
+// main scenario, and through legacy and the exact dedupe policies on the durability scenarios
+// (crashes, power loss, and a demonstration of acks before fsync); shrinks a counterexample for
+// each (scenario, design) that fails, and returns one plain, JSON-able object. Everything the
+// report shows comes from this object: the renderers are pure functions of it.
 import { defaultWorkers } from "../campaign.js";
 import { mergeSummaries, percentile, seedList, type CampaignSummary } from "../campaign-summary.js";
 import { INVARIANTS } from "../check/violations.js";
 import { TaskPool } from "./pool.js";
+import { userImpact } from "./impact.js";
 import type { ShrunkCounterexample } from "./shrink-job.js";
+import type { SliceResult } from "./tasks.js";
 import { loadScenario, type Design, type Scenario } from "../scenario.js";
 import type { FaultCounts } from "../faults.js";
 import type { Seed } from "../rng.js";
@@ -30,6 +34,8 @@ export interface DesignResult {
   ops: CampaignSummary["ops"];
   faults: FaultCounts;
   failingRuns: number;
+  /** Runs with a violation the scenario does not declare (on a healthy scenario: every failing run). */
+  unexpectedRuns: number;
   violationsByInvariant: Record<string, number>;
   doubleApplyRuns: number;
   converged: number;
@@ -42,15 +48,32 @@ export interface DesignResult {
   counterexample: Counterexample | null;
 }
 
+export interface ScenarioInfo {
+  name: string;
+  description: string;
+  transport: string;
+  ops: number;
+  storage: { client: string; server: string };
+  /** The invariants it declares it violates: empty for a healthy scenario, else a demonstration of a weakness. */
+  expectViolations: string[];
+}
+
+export interface ScenarioResult {
+  scenario: ScenarioInfo;
+  /** `main` compares every dedupe policy; `durability` puts legacy and the exact policies through crashes. */
+  role: "main" | "durability";
+  designs: DesignResult[];
+}
+
 export interface ReportData {
-  scenario: { name: string; description: string; transport: string; ops: number };
   seeds: { from: number; count: number };
   version: string;
   commit: string;
   command: string;
   windows: number[];
-  designs: DesignResult[];
-  invariants: { id: string; text: string }[];
+  /** The main scenario first, then the durability scenarios. */
+  scenarios: ScenarioResult[];
+  invariants: { id: string; text: string; impact: string }[];
 }
 
 export interface Progress {
@@ -65,6 +88,8 @@ export interface Progress {
 
 export interface CollectOptions {
   scenario: string;
+  /** Scenarios (names or JSON files) run through legacy and the exact dedupe policies; default none. */
+  durability?: string[];
   from: number;
   count: number;
   windows: number[];
@@ -74,20 +99,36 @@ export interface CollectOptions {
   workers?: number;
   /** How many of a design's first failing seeds to shrink (the shortest diagram wins). */
   shrinkSeeds?: number;
-  /** The `--scenario` argument that replays `base` with this dedupe policy (a name, or a JSON file). */
-  scenarioRef?: (base: Scenario, dedupe: string) => string;
+  /** The `--scenario` argument that replays `base` (given as `arg`) with this dedupe policy. */
+  scenarioRef?: (arg: string, base: Scenario, dedupe: string) => string;
   onProgress?: (p: Progress) => void;
 }
 
+/** The report's default durability scenarios: crashes, power loss, and acks before fsync (a demonstration). */
+export const DURABILITY_SCENARIOS = ["crashes", "power-loss", "ack-before-fsync"];
+
 export function designSpecs(windows: number[]): DesignSpec[] {
   return [
-    { id: "legacy", label: "legacy ShareNext", design: "legacy", dedupe: null },
-    { id: "outbox-permanent", label: "outbox + permanent ledger", design: "outbox", dedupe: "permanent" },
+    LEGACY,
+    PERMANENT,
     ...[...windows].sort((a, b) => a - b).map((n): DesignSpec => ({
       id: `outbox-window-${n}`, label: `outbox + window(${n})`, design: "outbox", dedupe: `window(${n})`,
     })),
-    { id: "outbox-writer-seq", label: "outbox + writer-seq", design: "outbox", dedupe: "writer-seq" },
+    WRITER_SEQ,
   ];
+}
+
+const LEGACY: DesignSpec = { id: "legacy", label: "legacy ShareNext", design: "legacy", dedupe: null };
+const PERMANENT: DesignSpec = { id: "outbox-permanent", label: "outbox + permanent ledger", design: "outbox", dedupe: "permanent" };
+const WRITER_SEQ: DesignSpec = { id: "outbox-writer-seq", label: "outbox + writer-seq", design: "outbox", dedupe: "writer-seq" };
+
+/**
+ * The durability scenarios run legacy and the exact policies only: a window's double-applies are
+ * measured on the main scenario, and running every window through crashes too would double the cost
+ * without changing the verdict on it.
+ */
+export function durabilitySpecs(): DesignSpec[] {
+  return [LEGACY, PERMANENT, WRITER_SEQ];
 }
 
 /** The file name (no directory) for a scenario variant with another dedupe policy. */
@@ -95,55 +136,87 @@ export function scenarioVariantFile(base: Scenario, dedupe: string): string {
   return `${base.name}.${dedupe.replace(/[()]/g, "-").replace(/-+$/, "")}.json`;
 }
 
+export function scenarioInfo(s: Scenario): ScenarioInfo {
+  return {
+    name: s.name, description: s.description, transport: s.transport, ops: s.workload.ops,
+    storage: { ...s.storage }, expectViolations: [...s.expectViolations],
+  };
+}
+
+interface Context {
+  o: CollectOptions;
+  pool: TaskPool;
+  seeds: Seed[];
+  sliceSize: number;
+  progress: Omit<Progress, "finished">;
+  tell: (finished?: string) => void;
+}
+
 export async function collectReport(o: CollectOptions): Promise<ReportData> {
-  const base = loadScenario(o.scenario);
-  const ref = o.scenarioRef ?? ((b: Scenario, dedupe: string) => (dedupe === b.dedupe ? o.scenario : `${o.scenario} (dedupe ${dedupe})`));
-  const specs = designSpecs(o.windows);
-  const pool = new TaskPool(o.workers ?? defaultWorkers(o.count * specs.length));
-  // Slices small enough that the last ones balance the workers, large enough to be cheap to merge.
-  const sliceSize = Math.max(5, Math.ceil(o.count / (pool.size * 3)));
-  const seeds = seedList({ from: o.from, count: o.count });
-  const progress = { runs: 0, totalRuns: o.count * specs.length, shrinks: 0, totalShrinks: 0 };
-  const tell = (finished?: string) => o.onProgress?.({ ...progress, finished });
+  const plan = [
+    { arg: o.scenario, role: "main" as const, specs: designSpecs(o.windows) },
+    ...(o.durability ?? [])
+      .filter((arg) => arg !== o.scenario)
+      .map((arg) => ({ arg, role: "durability" as const, specs: durabilitySpecs() })),
+  ];
+  const totalRuns = o.count * plan.reduce((n, p) => n + p.specs.length, 0);
+  const pool = new TaskPool(o.workers ?? defaultWorkers(totalRuns));
+  const progress = { runs: 0, totalRuns, shrinks: 0, totalShrinks: 0 };
+  const cx: Context = {
+    o, pool, progress,
+    seeds: seedList({ from: o.from, count: o.count }),
+    // Slices small enough that the last ones balance the workers, large enough to be cheap to merge.
+    sliceSize: Math.max(5, Math.ceil(o.count / (pool.size * 3))),
+    tell: (finished) => o.onProgress?.({ ...progress, finished }),
+  };
   try {
-    const designs = await Promise.all(specs.map(async (spec) => {
-      const overrides: Partial<Scenario> = spec.dedupe ? { dedupe: spec.dedupe } : {};
-      const campaign = { scenario: o.scenario, overrides, design: spec.design, from: o.from, count: o.count, swarm: false };
-      const parts = await Promise.all(slices(seeds, sliceSize).map(async (slice) => {
-        const part = (await pool.run({ kind: "seeds", spec: campaign, seeds: slice })) as CampaignSummary;
-        progress.runs += part.runs;
-        tell();
-        return part;
-      }));
-      const summary = mergeSummaries(parts);
-      summary.seeds = { from: o.from, count: o.count };
-      const scenario = { ...base, ...overrides };
-      const scenarioArg = spec.dedupe ? ref(base, spec.dedupe) : o.scenario;
-      // Shrink the failing seeds (of the lowest ones kept) whose runs were shortest: they shrink fastest.
-      const failing = [...summary.failures].sort((a, b) => a.steps - b.steps).slice(0, o.shrinkSeeds ?? 3).map((f) => f.seed);
-      progress.totalShrinks += failing.length;
-      tell(`${spec.label}: ${summary.runs} runs, ${summary.failingRuns} failing${failing.length ? `; shrinking ${failing.length}` : ""}`);
-      const shrunk = await Promise.all(failing.map(async (seed) => {
-        const r = (await pool.run({ kind: "shrink", job: { scenario, scenarioArg, design: spec.design, seed } }, true)) as ShrunkCounterexample | null;
-        progress.shrinks += 1;
-        tell();
-        return r;
-      }));
-      return designResult(spec, summary, shortest(shrunk, failing));
+    const scenarios = await Promise.all(plan.map(async ({ arg, role, specs }): Promise<ScenarioResult> => {
+      const base = loadScenario(arg);
+      const designs = await Promise.all(specs.map((spec) => runDesign(cx, arg, base, spec)));
+      return { scenario: scenarioInfo(base), role, designs };
     }));
     return {
-      scenario: { name: base.name, description: base.description, transport: base.transport, ops: base.workload.ops },
       seeds: { from: o.from, count: o.count },
       version: o.version,
       commit: o.commit,
       command: o.command,
       windows: [...o.windows].sort((a, b) => a - b),
-      designs,
-      invariants: Object.entries(INVARIANTS).map(([id, text]) => ({ id, text })),
+      scenarios,
+      invariants: Object.entries(INVARIANTS).map(([id, text]) => ({ id, text, impact: userImpact(id) })),
     };
   } finally {
     await pool.close();
   }
+}
+
+/** One (scenario, design): its seeds in slices over the pool, then its shortest failing seeds shrunk. */
+async function runDesign(cx: Context, arg: string, base: Scenario, spec: DesignSpec): Promise<DesignResult> {
+  const { o, pool, progress } = cx;
+  const overrides: Partial<Scenario> = spec.dedupe ? { dedupe: spec.dedupe } : {};
+  const campaign = { scenario: arg, overrides, design: spec.design, from: o.from, count: o.count, swarm: false };
+  const parts = await Promise.all(slices(cx.seeds, cx.sliceSize).map(async (slice) => {
+    const part = (await pool.run({ kind: "seeds", spec: campaign, seeds: slice })) as SliceResult;
+    progress.runs += part.summary.runs;
+    cx.tell();
+    return part;
+  }));
+  const summary = mergeSummaries(parts.map((p) => p.summary));
+  summary.seeds = { from: o.from, count: o.count };
+  const unexpectedRuns = parts.reduce((n, p) => n + p.unexpectedRuns, 0);
+  const scenario = { ...base, ...overrides };
+  const ref = o.scenarioRef ?? ((a: string, b: Scenario, dedupe: string) => (dedupe === b.dedupe ? a : `${a} (dedupe ${dedupe})`));
+  const scenarioArg = spec.dedupe ? ref(arg, base, spec.dedupe) : arg;
+  // Shrink the failing seeds (of the lowest ones kept) whose runs were shortest: they shrink fastest.
+  const failing = [...summary.failures].sort((a, b) => a.steps - b.steps).slice(0, o.shrinkSeeds ?? 3).map((f) => f.seed);
+  progress.totalShrinks += failing.length;
+  cx.tell(`${base.name} · ${spec.label}: ${summary.runs} runs, ${summary.failingRuns} failing${failing.length ? `; shrinking ${failing.length}` : ""}`);
+  const shrunk = await Promise.all(failing.map(async (seed) => {
+    const r = (await pool.run({ kind: "shrink", job: { scenario, scenarioArg, design: spec.design, seed } }, true)) as ShrunkCounterexample | null;
+    progress.shrinks += 1;
+    cx.tell();
+    return r;
+  }));
+  return designResult(spec, summary, shortest(shrunk, failing), unexpectedRuns);
 }
 
 function slices<T>(items: T[], size: number): T[][] {
@@ -167,7 +240,8 @@ function compareSeeds(a: Seed, b: Seed): number {
   return typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
 }
 
-export function designResult(spec: DesignSpec, s: CampaignSummary, counterexample: Counterexample | null): DesignResult {
+/** A design's column from its merged campaign summary. `unexpectedRuns` defaults to every failing run (a healthy scenario). */
+export function designResult(spec: DesignSpec, s: CampaignSummary, counterexample: Counterexample | null, unexpectedRuns = s.failingRuns): DesignResult {
   const perOp = (n: number) => (s.ops.enqueued > 0 ? n / s.ops.enqueued : 0);
   return {
     spec,
@@ -175,6 +249,7 @@ export function designResult(spec: DesignSpec, s: CampaignSummary, counterexampl
     ops: { ...s.ops },
     faults: { ...s.faults, crashes: { ...s.faults.crashes } },
     failingRuns: s.failingRuns,
+    unexpectedRuns,
     violationsByInvariant: { ...s.violationsByInvariant },
     doubleApplyRuns: s.doubleApplyRuns,
     converged: s.converged,
@@ -190,4 +265,9 @@ export function designResult(spec: DesignSpec, s: CampaignSummary, counterexampl
     coverage: s.coverage,
     counterexample,
   };
+}
+
+/** The main scenario (the dedupe comparison). */
+export function mainScenario(data: ReportData): ScenarioResult {
+  return data.scenarios.find((s) => s.role === "main") ?? data.scenarios[0]!;
 }

@@ -1,5 +1,5 @@
-// What both renderers say the same way: names, numbers, rates, the fault kinds and the findings.
-import type { DesignResult, ReportData } from "./collect.js";
+// What every part of the report says the same way: names, numbers, rates, fault kinds, totals.
+import type { DesignResult, ReportData, ScenarioResult } from "./collect.js";
 import type { FaultCounts } from "../faults.js";
 
 export function shortLabel(d: DesignResult): string {
@@ -22,6 +22,15 @@ export function rate(part: number, whole: number): number {
   return whole > 0 ? part / whole : 0;
 }
 
+/** "7 (70.0%)": a count with its share of the runs. */
+export function countOf(part: number, whole: number): string {
+  return `${int(part)} (${percent(part, whole)})`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 export function seedRange(data: ReportData): string {
   const { from, count } = data.seeds;
   return count === 1 ? `${from}` : `${from}…${from + count - 1}`;
@@ -39,30 +48,44 @@ export const FAULT_KINDS: { key: string; label: string; get: (f: FaultCounts) =>
   { key: "crashServer", label: "server crashes", get: (f) => f.crashes.server },
 ];
 
+/** Every (scenario, design) pair, main scenario first. */
+export function allDesigns(data: ReportData): { scenario: ScenarioResult; design: DesignResult }[] {
+  return data.scenarios.flatMap((scenario) => scenario.designs.map((design) => ({ scenario, design })));
+}
+
+/** Design columns across scenarios, in the main scenario's order (ids are stable across scenarios). */
+export function designColumns(data: ReportData): { id: string; label: string; short: string }[] {
+  const seen = new Map<string, { id: string; label: string; short: string }>();
+  for (const { design } of allDesigns(data)) {
+    if (!seen.has(design.spec.id)) seen.set(design.spec.id, { id: design.spec.id, label: design.spec.label, short: shortLabel(design) });
+  }
+  return [...seen.values()];
+}
+
 /** Probe points in the order of PROBE_POINTS (as the coverage data lists them). */
 export function probePoints(data: ReportData): string[] {
   const seen: string[] = [];
-  for (const d of data.designs) for (const p of Object.keys(d.coverage.probes)) if (!seen.includes(p)) seen.push(p);
+  for (const { design } of allDesigns(data)) for (const p of Object.keys(design.coverage.probes)) if (!seen.includes(p)) seen.push(p);
   return seen;
 }
 
-export function probeTotals(data: ReportData, point: string): { hit: number; crashed: number } {
+export function probeTotals(designs: DesignResult[], point: string): { hit: number; crashed: number } {
   let hit = 0;
   let crashed = 0;
-  for (const d of data.designs) {
+  for (const d of designs) {
     hit += d.coverage.probes[point]?.hit ?? 0;
     crashed += d.coverage.probes[point]?.crashed ?? 0;
   }
   return { hit, crashed };
 }
 
-export function faultTotal(data: ReportData, get: (f: FaultCounts) => number): number {
-  return data.designs.reduce((a, d) => a + get(d.faults), 0);
+export function faultTotal(designs: DesignResult[], get: (f: FaultCounts) => number): number {
+  return designs.reduce((a, d) => a + get(d.faults), 0);
 }
 
-/** The designs that dedupe with an op ledger or writer marks (all but legacy), by storage kept. */
-export function dedupeDesigns(data: ReportData): DesignResult[] {
-  return data.designs.filter((d) => d.spec.dedupe !== null);
+/** The designs that dedupe with an op ledger or writer marks (all but legacy). */
+export function dedupeDesigns(designs: DesignResult[]): DesignResult[] {
+  return designs.filter((d) => d.spec.dedupe !== null);
 }
 
 export function violationsCell(d: DesignResult): string {
@@ -70,24 +93,19 @@ export function violationsCell(d: DesignResult): string {
   return entries.length ? entries.map(([k, v]) => `${k}: ${v}`).join(", ") : "none";
 }
 
-/** The dedupe trade-off in one sentence, or null when no design dedupes. */
-export function tradeOffSentence(data: ReportData): string | null {
-  const designs = dedupeDesigns(data);
-  if (designs.length === 0) return null;
-  const parts = designs.map((d) => `${shortLabel(d)} ${percent(d.doubleApplyRuns, d.runs)}, ${fixed(d.ledgerRowsPerRun, 1)} rows`);
-  return `Dedupe trade-off (runs with a double-apply; dedupe rows kept per run): ${parts.join("; ")}.`;
+/** Invariant ids violated anywhere in the report, in the order INVARIANTS lists them. */
+export function failingInvariants(data: ReportData): string[] {
+  return data.invariants.map((i) => i.id).filter((id) => allDesigns(data).some(({ design }) => (design.violationsByInvariant[id] ?? 0) > 0));
 }
 
-/** One plain sentence per design: what happened to it on these seeds. */
-export function findings(data: ReportData): string[] {
-  return data.designs.map((d) => {
-    const name = d.spec.label;
-    const conv = `converged in ${d.converged}/${d.runs} runs`;
-    if (d.failingRuns === 0) {
-      return `${name}: no invariant violated in ${d.runs} runs, ${conv}, ${int(d.ops.lost)} ops lost, ` +
-        `${fixed(d.ledgerRowsPerRun, 1)} dedupe rows kept per run.`;
-    }
-    return `${name}: ${d.failingRuns}/${d.runs} runs (${percent(d.failingRuns, d.runs)}) violated an invariant (${violationsCell(d)}); ` +
-      `double-apply in ${d.doubleApplyRuns} runs (${percent(d.doubleApplyRuns, d.runs)}), ${int(d.ops.lost)} ops lost, ${conv}.`;
-  });
+/** "synchronous=full" or "client normal, server full": how durable the scenario's disks are. */
+export function disks(s: ScenarioResult): string {
+  const { client, server } = s.scenario.storage;
+  return client === server ? `synchronous=${client}` : `client synchronous=${client}, server synchronous=${server}`;
+}
+
+/** A scenario's name, and for a demonstration the invariants it declares. */
+export function scenarioLabel(s: ScenarioResult): string {
+  const declared = s.scenario.expectViolations;
+  return declared.length ? `${s.scenario.name} (demonstration: declares ${declared.join(", ")})` : s.scenario.name;
 }

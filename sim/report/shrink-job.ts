@@ -1,8 +1,9 @@
 // One shrink job of the report: a failing (scenario, design, seed) reduced to a minimal
 // counterexample, returned as plain data (Mermaid text, replay command) that crosses threads.
 import { shrink } from "../shrink.js";
-import { traceToMermaid } from "../mermaid.js";
 import { replayCommandLine } from "../commands/replay.js";
+import { markedMermaid } from "./mark.js";
+import type { Violation } from "../check/violations.js";
 import type { Design, Scenario } from "../scenario.js";
 import type { Seed } from "../rng.js";
 
@@ -22,9 +23,11 @@ export interface ShrunkCounterexample {
   ops: number;
   actions: number[];
   faults: string[];
-  violations: { invariant: string; message: string }[];
+  /** In the order found; the first is the one the shrinker kept failing, and the diagram marks. */
+  violations: Violation[];
   traceHash: string;
   attempts: number;
+  /** The sequence diagram, with the first violation's step highlighted. */
   mermaid: string;
   lines: number;
   replay: string;
@@ -34,14 +37,14 @@ export interface ShrunkCounterexample {
 export async function runShrinkJob(job: ShrinkJob): Promise<ShrunkCounterexample | null> {
   const cx = await shrink(job.scenario, job.seed, { design: job.design }, MAX_ATTEMPTS);
   if (!cx) return null;
-  const { diagram, lines } = traceToMermaid(cx.result.trace?.events ?? []);
+  const { diagram, lines } = markedMermaid(cx.result.trace?.events ?? [], cx.result.violations[0], cx.result.steps);
   const actions = cx.actions ?? [];
   return {
     seed: job.seed,
     ops: cx.ops,
     actions,
     faults: cx.faults,
-    violations: cx.result.violations.map((v) => ({ invariant: v.invariant, message: v.message })),
+    violations: cx.result.violations.map((v) => ({ invariant: v.invariant, kind: v.kind, step: v.step, message: v.message })),
     traceHash: cx.result.traceHash,
     attempts: cx.attempts,
     mermaid: diagram,
