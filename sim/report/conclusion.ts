@@ -140,9 +140,12 @@ function windowSentences(scenarios: ScenarioResult[], everywhere: Set<string>, b
     const windows = s.designs.filter((d) => d.spec.dedupe?.startsWith("window("));
     const failing = windows.filter((d) => d.failingRuns > 0);
     if (failing.length > 0) {
-      const parts = failing.map((d) => d.doubleApplyRuns > 0
-        ? `${d.spec.dedupe} double-applied an edit in ${percent(d.doubleApplyRuns, d.runs)} of runs`
-        : `${d.spec.dedupe} violated an invariant in ${percent(d.failingRuns, d.runs)} of runs`);
+      const doubled = failing.filter((d) => d.doubleApplyRuns > 0);
+      const other = failing.filter((d) => d.doubleApplyRuns === 0);
+      const parts = [
+        ...doubled.map((d, i) => `${d.spec.dedupe}${i === 0 ? " double-applied an edit" : ""} in ${percent(d.doubleApplyRuns, d.runs)}${i === 0 ? " of runs" : ""}`),
+        ...other.map((d) => `${d.spec.dedupe} violated an invariant in ${percent(d.failingRuns, d.runs)} of runs`),
+      ];
       out.push(`On ${s.scenario.name}, a dedupe window is not enough: ${andList(parts)}.`);
     }
     // A window clean here but not run on every healthy scenario is not evidence enough to recommend.

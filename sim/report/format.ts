@@ -107,5 +107,5 @@ export function disks(s: ScenarioResult): string {
 /** A scenario's name, and for a demonstration the invariants it declares. */
 export function scenarioLabel(s: ScenarioResult): string {
   const declared = s.scenario.expectViolations;
-  return declared.length ? `${s.scenario.name} (demonstration: declares ${declared.join(", ")})` : s.scenario.name;
+  return declared.length ? `${s.scenario.name} (demo: declares ${declared.join(", ")})` : s.scenario.name;
 }

@@ -89,7 +89,7 @@ function counterexampleBox(s: ScenarioResult, d: DesignResult): Block {
   const faults = cx.faults.length ? ` (${cx.faults.map((f) => `\`${f}\``).join(", ")})` : "";
   const blocks: Block[] = [
     { kind: "heading", level: 3, text: `${s.scenario.name} · ${d.spec.label}: ${[...new Set(cx.violations.map((v) => v.invariant))].join(", ")}` },
-    { kind: "paragraph", text: `Seed ${cx.seed} of \`${scenarioLabel(s)}\`, shrunk to ${plural(cx.actions.length, "user action")} and ${plural(cx.faults.length, "fault")}${faults}; ` +
+    { kind: "paragraph", text: `Seed ${cx.seed} of \`${s.scenario.name}\`, shrunk to ${plural(cx.actions.length, "user action")} and ${plural(cx.faults.length, "fault")}${faults}; ` +
       `${cx.lines} diagram lines; the shortest of seeds ${cx.tried.join(", ")} (trace \`${cx.traceHash}\`).` },
   ];
   if (first) {

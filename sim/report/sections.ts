@@ -1,10 +1,10 @@
 // The report's reading order, as blocks: the conclusion first (what to ship, in numbers), then what
 // each failing invariant costs the user, then durability under crashes and power loss, then the
 // dedupe comparison, the counterexamples (failing step marked), coverage, and the invariants.
-import { mainScenario, type ReportData } from "./collect.js";
+import { mainScenario, type DesignResult, type ReportData } from "./collect.js";
 import { conclude } from "./conclusion.js";
 import type { Block, Cell, Table } from "./document.js";
-import { allDesigns, countOf, designColumns, disks, failingInvariants, int, percent, scenarioLabel, seedRange } from "./format.js";
+import { allDesigns, countOf, designColumns, disks, failingInvariants, int, scenarioLabel, seedRange } from "./format.js";
 import { durabilityChart } from "./charts.js";
 import { counterexampleSection, coverageSection, dedupeSection } from "./sections-detail.js";
 
@@ -51,20 +51,22 @@ function splitFirstSentence(text: string): string[] {
 
 function glanceTable(data: ReportData): Table {
   const columns = designColumns(data);
-  return {
-    head: ["scenario", ...columns.map((c) => c.short)],
-    rows: data.scenarios.map((s) => [
-      { text: scenarioLabel(s), code: false },
-      ...columns.map((c): Cell => {
-        const d = s.designs.find((x) => x.spec.id === c.id);
-        if (!d) return "–";
-        const text = `${int(d.failingRuns)}/${int(d.runs)} (${percent(d.failingRuns, d.runs)})`;
-        const demo = s.scenario.expectViolations.length > 0;
-        if (demo && d.unexpectedRuns > 0) return { text: `${text}, ${int(d.unexpectedRuns)} unexpected`, tone: "bad" };
-        return demo ? text : { text, tone: d.failingRuns > 0 ? "bad" : "good" };
-      }),
-    ]),
-  };
+  const rows: Cell[][] = [];
+  for (const s of data.scenarios) {
+    const demo = s.scenario.expectViolations.length > 0;
+    const cells = (value: (d: DesignResult) => number, tone: boolean) => columns.map((c): Cell => {
+      const d = s.designs.find((x) => x.spec.id === c.id);
+      if (!d) return "–";
+      const text = countOf(value(d), d.runs);
+      return tone ? { text, tone: value(d) > 0 ? "bad" : "good" } : text;
+    });
+    rows.push([scenarioLabel(s), ...cells((d) => d.failingRuns, !demo)]);
+    // In a demonstration, what it does not declare is a finding: its own row, in red.
+    if (demo && s.designs.some((d) => d.unexpectedRuns > 0)) {
+      rows.push([`↳ runs breaking an invariant it does not declare`, ...cells((d) => d.unexpectedRuns, true)]);
+    }
+  }
+  return { head: [`scenario (${int(data.seeds.count)} runs per design)`, ...columns.map((c) => c.short)], rows };
 }
 
 function metaTable(data: ReportData): Table {
@@ -87,22 +89,31 @@ function impactSection(data: ReportData): Block[] {
   const blocks: Block[] = [{ kind: "heading", level: 2, text: "What fails, and what the user loses" }];
   if (failing.length === 0) return [...blocks, { kind: "paragraph", text: "No invariant failed in these runs." }];
   const columns = designColumns(data);
-  const pairs = allDesigns(data);
-  const runsOf = (id: string) => pairs.filter((p) => p.design.spec.id === id).reduce((n, p) => n + p.design.runs, 0);
+  const demos = data.scenarios.filter((s) => s.scenario.expectViolations.length > 0);
+  // Healthy scenarios are the evidence; a demonstration's runs are counted apart, so an expected
+  // loss there is never read as a defect of the design.
+  const count = (id: string, inv: string | null, demo: boolean) => allDesigns(data)
+    .filter((p) => p.design.spec.id === id && (p.scenario.scenario.expectViolations.length > 0) === demo)
+    .reduce((n, p) => n + (inv === null ? p.design.runs : p.design.violationsByInvariant[inv] ?? 0), 0);
+  const both = (id: string, inv: string | null) => {
+    const demo = count(id, inv, true);
+    return demo > 0 ? `${int(count(id, inv, false))} + ${int(demo)} demo` : int(count(id, inv, false));
+  };
   const table: Table = {
-    head: ["invariant", "what it checks", "what the user loses", "seen in", ...columns.map((c) => `${c.short} (of ${int(runsOf(c.id))})`)],
+    head: ["invariant", "what it checks", "what the user loses", "seen in", ...columns.map((c) => `${c.short} (of ${both(c.id, null)})`)],
     rows: failing.map((id) => {
       const inv = data.invariants.find((i) => i.id === id)!;
-      const where = data.scenarios.filter((s) => s.designs.some((d) => (d.violationsByInvariant[id] ?? 0) > 0)).map((s) => s.scenario.name);
-      return [
-        { text: id, strong: true }, inv.text, inv.impact, where.join(", "),
-        ...columns.map((c) => int(pairs.filter((p) => p.design.spec.id === c.id).reduce((n, p) => n + (p.design.violationsByInvariant[id] ?? 0), 0))),
-      ];
+      const where = data.scenarios.filter((s) => s.designs.some((d) => (d.violationsByInvariant[id] ?? 0) > 0))
+        .map((s) => (s.scenario.expectViolations.length ? `${s.scenario.name} (demo)` : s.scenario.name));
+      return [{ text: id, strong: true }, inv.text, inv.impact, where.join(", "), ...columns.map((c) => both(c.id, id))];
     }),
   };
+  const demoNote = demos.length
+    ? ` "+ N demo" counts runs of ${demos.map((s) => `${s.scenario.name} (which declares ${s.scenario.expectViolations.join(", ")})`).join(" and ")} apart: a demonstration of a known weakness, not evidence against a design.`
+    : "";
   return [
     ...blocks,
-    { kind: "paragraph", text: "Every invariant that failed in these runs, with what it costs the person sharing a session. Counts are runs with at least one violation of it, summed over every scenario the design ran (a run can violate several)." },
+    { kind: "paragraph", text: "Every invariant that failed in these runs, with what it costs the person sharing a session. Counts are runs with at least one violation of it, summed over the scenarios the design ran (a run can violate several)." + demoNote },
     { kind: "table", table },
   ];
 }
@@ -130,7 +141,11 @@ function durabilitySection(data: ReportData): Block[] {
         rows,
       },
     },
-    { kind: "paragraph", muted: true, text: "`rows lost or stale`: the user's rows the share did not hold at their latest value once the world was quiet (work D1 already reported lost is not counted twice)." },
+    {
+      kind: "paragraph", muted: true,
+      text: "`rows lost or stale`: the user's rows the share did not hold at their latest value once the world was quiet (work D1 already reported lost is not counted twice). " +
+        "Legacy keeps its queue in memory and acknowledges nothing, so D1 cannot fail for it: what a crash costs it shows as rows lost or stale (C1).",
+    },
     { kind: "chart", svg: durabilityChart(data.scenarios, ids) },
   ];
 }

@@ -9,7 +9,7 @@ import { MARK_FILL } from "./mark.js";
 type Step = (
   | { kind: "message"; from: string; to: string; lost: boolean; text: string }
   | { kind: "note"; over: string; to?: string; text: string }
-) & { marked: boolean };
+) & { marked: boolean; alarm?: boolean };
 
 export interface ParsedSequence { participants: { id: string; name: string }[]; steps: Step[] }
 
@@ -32,7 +32,9 @@ export function parseSequence(mermaid: string): ParsedSequence {
     } else if ((m = /^Note over (\w+)(?:,\s*(\w+))?:\s*(.*)$/.exec(line))) {
       known(m[1]!);
       if (m[2]) known(m[2]);
-      steps.push({ kind: "note", over: m[1]!, ...(m[2] ? { to: m[2] } : {}), text: m[3]!, marked });
+      // The violation's own note (mark.ts writes it last in the rect) is drawn as an alarm.
+      const alarm = marked && m[3]!.startsWith("VIOLATION ");
+      steps.push({ kind: "note", over: m[1]!, ...(m[2] ? { to: m[2] } : {}), text: m[3]!, marked, ...(alarm ? { alarm } : {}) });
     } else if ((m = /^(\w+)\s*(->>|-->>|--x|-x|-->|->)\s*(\w+)\s*:\s*(.*)$/.exec(line))) {
       known(m[1]!);
       known(m[3]!);
@@ -48,6 +50,11 @@ const HEAD_H = 34;
 /** Longer step texts are cut in the picture (the Mermaid source below it keeps them whole). */
 const MAX_TEXT = 150;
 
+/** A note's box width; the violation's note is bold, so its letters are wider. */
+function noteWidth(s: { text: string; alarm?: boolean }): number {
+  return s.text.length * (s.alarm ? 7 : CHAR_W) + 16;
+}
+
 function clip(text: string): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 }
@@ -62,11 +69,11 @@ function layout(parsed: ParsedSequence, steps: Step[]): Layout {
   // A note is centred over its participants, but never starts left of the picture.
   const noteX = (s: Step & { kind: "note" }) => {
     const centre = (col.get(s.over)! + col.get(s.to ?? s.over)!) / 2;
-    return Math.max(centre, (s.text.length * CHAR_W + 16) / 2 + 4);
+    return Math.max(centre, noteWidth(s) / 2 + 4);
   };
   // Wide enough for the lifelines and for every label (a label starts at its message's left end).
   const textEnd = steps.map((s) => s.kind === "note"
-    ? noteX(s) + (s.text.length * CHAR_W + 16) / 2
+    ? noteX(s) + noteWidth(s) / 2
     : Math.min(col.get(s.from)!, col.get(s.to)!) + 8 + s.text.length * CHAR_W);
   const width = Math.ceil(Math.max(left * 2 + (parsed.participants.length - 1) * spacing, ...textEnd.map((x) => x + 12)));
   const top = 12 + HEAD_H + 14;
@@ -76,10 +83,10 @@ function layout(parsed: ParsedSequence, steps: Step[]): Layout {
 function stepSvg(s: Step, y: number, l: Layout): string[] {
   if (s.kind === "note") {
     const x = l.noteX(s);
-    const w = s.text.length * CHAR_W + 16;
+    const w = noteWidth(s);
     return [
-      `<rect x="${Math.round(x - w / 2)}" y="${y - 15}" width="${Math.round(w)}" height="20" class="${s.marked ? "note alarm" : "note"}"/>`,
-      `<text x="${Math.round(x)}" y="${y - 1}" text-anchor="middle" class="${s.marked ? "step alarm" : "step"}">${escapeXml(s.text)}</text>`,
+      `<rect x="${Math.round(x - w / 2)}" y="${y - 15}" width="${Math.round(w)}" height="20" class="${s.alarm ? "note alarm" : "note"}"/>`,
+      `<text x="${Math.round(x)}" y="${y - 1}" text-anchor="middle" class="${s.alarm ? "step alarm" : "step"}">${escapeXml(s.text)}</text>`,
     ];
   }
   const x1 = l.col.get(s.from)!;
