@@ -8,6 +8,8 @@ import { ConnectionLost, type ServerEndpoint } from "./endpoint.js";
 
 /** Long enough that a client timeout fires and its retry overtakes the held exchange. */
 const REORDER_HOLD_MS = { min: 600, spread: 900 };
+/** A retrying proxy's copy goes out up to this long after the original. */
+const REPLAY_LAG_MS = 1_000;
 
 export class BatchClientTransport implements RpcTransport {
   private outgoing: string[] = [];
@@ -104,8 +106,13 @@ export class BatchWire {
     for (const t of this.open.splice(0)) t.abort(reason);
   }
 
-  /** Turn every transport that has sent something into an in-flight exchange. */
+  /**
+   * Turn every transport that has sent something into an in-flight exchange. The run loop calls
+   * this first thing in every iteration, with no product code on the stack: the boundary where an
+   * explorer keys the world's state (see Chooser.boundary).
+   */
   submitOpen(): void {
+    this.network.ctx.gate.boundary();
     for (let i = 0; i < this.open.length; i++) {
       const t = this.open[i]!;
       const request = t.takeRequest();
@@ -126,15 +133,17 @@ export class BatchWire {
     }
     let delay = this.network.latency(channel);
     if (mix && ctx.gate.roll("reorder", mix.reorder, channel)) {
-      delay += REORDER_HOLD_MS.min + ctx.rng.int(REORDER_HOLD_MS.spread);
+      const { min, spread } = REORDER_HOLD_MS;
+      delay += ctx.gate.pick(`hold@${channel}`, [min, min + spread - 1], () => min + ctx.rng.int(spread));
       this.network.record("net", "reorder", `${channel} held ${delay}ms`);
     }
     const size = request.reduce((n, m) => n + m.length, 0);
-    this.network.send(channel, `${channel} request`, delay, () => this.serve(t, channel, request, false), size);
+    this.network.send(channel, `${channel} request`, delay, () => this.serve(t, channel, request, false), { bytes: size, holds: { t, request } });
     if (mix && ctx.gate.roll("duplicate", mix.duplicate, channel)) {
-      const copyDelay = this.network.latency(`${channel}'`) + ctx.rng.int(1_000);
+      const latency = this.network.latency(`${channel}'`); // drawn before the lag, as always
+      const copyDelay = latency + ctx.gate.pick(`replay-lag@${channel}`, [0, REPLAY_LAG_MS - 1], () => ctx.rng.int(REPLAY_LAG_MS));
       this.network.record("net", "duplicate", `${channel} replayed in ${copyDelay}ms`);
-      this.network.send(`${channel}'`, `${channel} request (replay)`, copyDelay, () => this.serve(t, channel, request, true));
+      this.network.send(`${channel}'`, `${channel} request (replay)`, copyDelay, () => this.serve(t, channel, request, true), { holds: { t, request } });
     }
   }
 
@@ -142,7 +151,7 @@ export class BatchWire {
     const { ctx } = this.network;
     if (!this.server.isUp()) {
       this.network.record("server", "refused", channel);
-      if (!replay) this.network.send(channel, `${channel} refused`, this.network.latency(channel), () => t.fail(new ConnectionLost("refused")));
+      if (!replay) this.network.send(channel, `${channel} refused`, this.network.latency(channel), () => t.fail(new ConnectionLost("refused")), { holds: { t } });
       return;
     }
     const incarnation = this.server.incarnation();
@@ -159,6 +168,6 @@ export class BatchWire {
       return;
     }
     const size = response.reduce((n, m) => n + m.length, 0);
-    this.network.send(channel, `${channel} response`, this.network.latency(channel), () => t.deliverResponse(response), size);
+    this.network.send(channel, `${channel} response`, this.network.latency(channel), () => t.deliverResponse(response), { bytes: size, holds: { t, response } });
   }
 }

@@ -7,6 +7,8 @@ export class VirtualClock {
   private time = 0;
   private nextID = 1;
   private readonly timers = new Map<number, Timer>();
+  /** Handles this clock gave out, so exploration's state key can tell a live one from a spent one. */
+  private readonly handles = new WeakSet<object>();
 
   now(): number {
     return this.time;
@@ -49,9 +51,24 @@ export class VirtualClock {
     return true;
   }
 
-  /** Pending timers relative to now, without ids (for exploration's state key). */
+  /**
+   * Pending timers relative to now, without ids (for exploration's state key): the owner, when,
+   * and what will run. Timers take no label, so the callback's source stands for it: two timers of
+   * one owner due at the same moment but running different code must not look alike.
+   */
   pending(): string[] {
-    return [...this.timers.values()].map((t) => `${t.owner}@+${t.at - this.time}`).sort();
+    return [...this.timers.values()].map((t) => this.keyOf(t)).sort();
+  }
+
+  /** For the state key: a handle some object holds, as the timer it names (ids are history). */
+  describeHandle(h: object): string | undefined {
+    if (!this.handles.has(h)) return undefined;
+    const t = this.timers.get((h as TimerHandle).id);
+    return t ? `handle(${this.keyOf(t)})` : "handle(spent)";
+  }
+
+  private keyOf(t: Timer): string {
+    return `${t.owner}@+${t.at - this.time} ${t.callback.toString()}`;
   }
 
   describe(id: number): string {
@@ -62,6 +79,8 @@ export class VirtualClock {
   private add(owner: string, delayMs: number, callback: () => void): TimerHandle {
     const id = this.nextID++;
     this.timers.set(id, { id, at: this.time + Math.max(0, Math.floor(delayMs)), owner, callback });
-    return { id };
+    const handle = { id };
+    this.handles.add(handle);
+    return handle;
   }
 }

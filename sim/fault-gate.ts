@@ -6,7 +6,7 @@
 // shrinking converge.
 import type { SimRng } from "./rng.js";
 import type { FaultCounts } from "./faults.js";
-import type { Chooser } from "./chooser.js";
+import type { Chooser, FaultClass } from "./chooser.js";
 
 export type FaultKind =
   | "drop" | "dropResponse" | "stall" | "duplicate" | "reorder" | "delay" | "sever"
@@ -46,17 +46,37 @@ export class FaultGate {
   private decide(kind: FaultKind, p: number, id: string, site: string | undefined): boolean {
     if (this.chooser) {
       const { chooser, stateKey } = this.chooser;
-      if (chooser.stopped || !chooser.mayFault(faultClass(kind))) return false;
-      return chooser.choose(2, `${kind}@${site ?? ""}`, stateKey) === 1;
+      const fault = faultClass(kind);
+      if (chooser.stopped || !chooser.mayFault(fault)) return false;
+      return chooser.choose(2, `${kind}@${site ?? ""}`, stateKey, fault) === 1;
     }
     const rolled = this.rng.chance(p); // drawn in replay too, so the stream stays aligned
     return this.only ? this.only.has(id) : rolled;
+  }
+
+  /**
+   * A quantity the world samples (a latency, how long an exchange is held): drawn by `sample` from
+   * the seeded stream in a normal run, exactly as before; when exploring, one of a few
+   * representative `options` (the extremes) chosen by the explorer, so the search covers them
+   * instead of whatever one seed happened to draw. Not a fault: it costs no budget.
+   */
+  pick(label: string, options: readonly number[], sample: () => number): number {
+    if (!this.chooser) return sample();
+    const distinct = [...new Set(options)];
+    const { chooser, stateKey } = this.chooser;
+    if (distinct.length === 1 || chooser.stopped) return distinct[0]!;
+    return distinct[chooser.choose(distinct.length, label, stateKey)]!;
+  }
+
+  /** Called once at the top of every run-loop iteration (see Chooser.boundary). */
+  boundary(): void {
+    this.chooser?.chooser.boundary?.(this.chooser.stateKey);
   }
 }
 
 const CRASHES: ReadonlySet<FaultKind> = new Set(["crashClient", "crashServer", "powerLoss"]);
 
-export function faultClass(kind: FaultKind): "crash" | "net" {
+export function faultClass(kind: FaultKind): FaultClass {
   return CRASHES.has(kind) ? "crash" : "net";
 }
 

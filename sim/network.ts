@@ -1,6 +1,7 @@
 // The scheduler's view of the wire: packets in flight with a delivery time and a channel. Packets
 // on one channel are delivered in order (a socket direction); each HTTP-style exchange has its own
-// channel. All fault decisions for a packet are drawn here, from the network's own rng stream.
+// channel. All fault decisions for a packet are drawn here, from the network's own rng stream
+// (or, when exploring, made by the explorer through the gate).
 import type { SimRng } from "./rng.js";
 import type { FaultMix } from "./faults.js";
 import type { FaultGate } from "./fault-gate.js";
@@ -11,7 +12,14 @@ export interface Packet {
   channel: string;
   label: string;
   deliver: () => void | Promise<void>;
+  /**
+   * The data `deliver` closes over (the request, the response, the transport it goes to): a
+   * closure is opaque, so this is what exploration's state key reads to tell two packets apart.
+   */
+  holds?: unknown;
 }
+
+export interface SendOptions { bytes?: number; holds?: unknown }
 
 export interface NetworkContext {
   now(): number;
@@ -35,23 +43,31 @@ export class Network {
 
   constructor(readonly ctx: NetworkContext) {}
 
-  /** One-way latency plus any injected delay. */
+  /**
+   * One-way latency plus any injected delay. Sampled from the network's stream in a normal run;
+   * when exploring, the latency is the range's minimum or maximum and an injected delay is its
+   * maximum, each an explorer's choice.
+   */
   latency(channel: string): number {
     const mix = this.ctx.mix();
-    const base = mix ? mix.latency.min + this.ctx.rng.int(mix.latency.max - mix.latency.min + 1) : 1;
+    if (!mix) return 1;
+    const { gate, rng } = this.ctx;
+    const { min, max } = mix.latency;
+    const base = gate.pick(`latency@${channel}`, [min, max], () => min + rng.int(max - min + 1));
     let extra = 0;
-    if (mix && this.ctx.gate.roll("delay", mix.delay.p, channel)) {
-      extra = 1 + this.ctx.rng.int(Math.max(1, mix.delay.max));
+    if (gate.roll("delay", mix.delay.p, channel)) {
+      const most = Math.max(1, mix.delay.max);
+      extra = gate.pick(`delay@${channel}`, [most], () => 1 + rng.int(most));
       this.record("net", "delay", `${channel} +${extra}ms`);
     }
     return base + extra;
   }
 
-  send(channel: string, label: string, delayMs: number, deliver: () => void | Promise<void>, bytes = 0): void {
-    this.ctx.onBytes(bytes);
+  send(channel: string, label: string, delayMs: number, deliver: () => void | Promise<void>, options: SendOptions = {}): void {
+    this.ctx.onBytes(options.bytes ?? 0);
     const at = Math.max(this.ctx.now() + delayMs, this.tail.get(channel) ?? 0);
     this.tail.set(channel, at);
-    this.packets.push({ id: this.nextID++, at, channel, label, deliver });
+    this.packets.push({ id: this.nextID++, at, channel, label, deliver, holds: options.holds });
   }
 
   /** Drop every packet of a channel (a severed socket, a crashed node's connection). */
@@ -99,9 +115,20 @@ export class Network {
     return min;
   }
 
-  /** What is in flight, relative to now (for exploration's state key). */
-  describe(now: number): string[] {
-    return this.packets.map((p) => `${p.label}@+${p.at - now}`).sort();
+  /**
+   * What is in flight, for exploration's state key: channel by channel in delivery order, times
+   * relative to now, with what each delivery carries. Packet ids are left out: they say which of
+   * two channels was written first, and the explorer tries every order of ready channels anyway.
+   */
+  inFlightPackets(now: number): { channel: string; label: string; in: number; holds: unknown }[] {
+    return [...this.packets]
+      .sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : a.at - b.at || a.id - b.id))
+      .map((p) => ({ channel: p.channel, label: p.label, in: p.at - now, holds: p.holds }));
+  }
+
+  /** Channels whose next packet must wait behind one already scheduled (FIFO), relative to now. */
+  backlog(now: number): string[] {
+    return [...this.tail].filter(([, at]) => at > now).map(([channel, at]) => `${channel}+${at - now}`).sort();
   }
 
   inFlight(): number {

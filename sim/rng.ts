@@ -6,12 +6,25 @@ import type { Rng } from "../src/protocol/ports.js";
 export type Seed = number | string;
 
 export class SimRng implements Rng {
-  private readonly prng: seedrandom.PRNG;
-  constructor(readonly seed: Seed, readonly stream = "root") {
-    this.prng = seedrandom(`${seed}::${stream}`);
+  // `state: true` only adds a way to read the generator's position; the numbers drawn are the same.
+  private readonly prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
+  /** Every stream forked from the same root, in creation order, so exploration can key them all. */
+  private readonly family: SimRng[];
+
+  constructor(readonly seed: Seed, readonly stream = "root", family?: SimRng[]) {
+    this.prng = seedrandom(`${seed}::${stream}`, { state: true });
+    this.family = family ?? [];
+    this.family.push(this);
   }
   fork(name: string): SimRng {
-    return new SimRng(this.seed, `${this.stream}/${name}`);
+    return new SimRng(this.seed, `${this.stream}/${name}`, this.family);
+  }
+  /**
+   * The position of this stream and of every stream forked from the same root: what the world
+   * will draw next, wherever it draws from (a stream nobody keyed by hand included).
+   */
+  positions(): string[] {
+    return this.family.map((r) => { const s = r.prng.state(); return `${r.stream}:${s.i},${s.j},${s.S.join(".")}`; });
   }
   next(): number {
     return this.prng();

@@ -1,42 +1,142 @@
-// A key for "the same world state", used by exploration to prune revisits: both databases, what is
-// in flight and which timers are pending (relative to now), the workload position, and what the
-// checker has counted so far (so a state that would judge differently never merges).
+// A key for "the same world state", used by exploration to prune revisits. Pruning a state is only
+// sound if everything that can change the world's future is in its key, so the key is derived from
+// the world's whole mutable state rather than a hand-picked list: every table of both databases,
+// the position of every random stream, every pending timer and packet (with the data a packet
+// carries), and every object of the world walked field by field (nodes, transports, user, checker,
+// lifecycle, fault injector). What is left out is said below, with why. An over-precise key costs
+// states; an under-precise one makes "complete" a lie, and the differential test
+// (test/explore-differential.test.ts) checks pruning changes no verdict.
 import { createHash } from "node:crypto";
-import type Database from "better-sqlite3";
-import type { Network } from "./network.js";
-import type { VirtualClock } from "./clock.js";
-import type { Checker } from "./check/checker.js";
+import Database from "better-sqlite3";
+import { Network } from "./network.js";
+import { VirtualClock } from "./clock.js";
+import { SimRng } from "./rng.js";
+import { FaultGate } from "./fault-gate.js";
+import { Disk } from "./storage.js";
 
 export interface StateParts {
+  /**
+   * Absolute virtual time and scheduler steps: the fault horizon, the run's deadline, the liveness
+   * bound and `maxSteps` all compare against them, so equal states at different times may differ.
+   */
   now: number;
-  server: Database.Database | undefined;
-  client: Database.Database | undefined;
-  network: Network;
+  step: number;
+  /** When the last fault fired (the liveness bound runs from it). */
+  lastFaultAt: number;
   clock: VirtualClock;
-  nextAction: number;
-  checker: Checker;
+  network: Network;
+  /** The root of the world's random streams: every stream forked from it is keyed. */
+  rng: SimRng;
+  databases: Record<string, Database.Database | undefined>;
+  /** The world's objects, walked field by field. */
+  memory: Record<string, unknown>;
+  /** Objects that only record what happened (coverage): reachable from `memory`, but not state. */
+  records?: readonly object[];
 }
 
-const SERVER_TABLES = ["shares", "share_rows", "op_ledger", "writer_hwm"];
-const CLIENT_TABLES = ["outbox", "sync_state"];
-
-function dumpTables(db: Database.Database | undefined, tables: string[], now: number): string {
-  if (!db) return "down";
-  return tables
-    .map((t) => {
-      const rows = db.prepare(`SELECT * FROM ${t}`).all() as Record<string, unknown>[];
-      // Absolute retry times would keep otherwise-equal states apart.
-      return `${t}:${JSON.stringify(rows.map((r) => ("next_retry_at" in r ? { ...r, next_retry_at: Math.max(0, Number(r.next_retry_at) - now) } : r)))}`;
-    })
-    .join("|");
-}
-
+export const DEBUG: { onKey?: (parts: Record<string, string>) => void } = {};
 export function stateKeyOf(p: StateParts): string {
-  const h = createHash("sha1");
-  h.update(dumpTables(p.server, SERVER_TABLES, p.now));
-  h.update(dumpTables(p.client, CLIENT_TABLES, p.now));
-  h.update(p.network.describe(p.now).join(","));
-  h.update(p.clock.pending().join(","));
-  h.update(`${p.nextAction}|${[...p.checker.applies.first.keys()].sort().join(",")}|${p.checker.violations.length}`);
-  return h.digest("hex");
+  const parts: Record<string, string> = {};
+  parts.now = `t=${p.now}`; parts.step = `step=${p.step}`; parts.lastFault = `lastFault=${p.lastFaultAt}`;
+  for (const [name, db] of Object.entries(p.databases)) parts[`db-${name}`] = `${name}:${dumpDatabase(db)}`;
+  parts.rng = (p.rng.positions().join("|"));
+  parts.timers = (p.clock.pending().join("|"));
+  parts.backlog = (p.network.backlog(p.now).join("|"));
+  let out: string[] = [];
+  const walker = new Walker(out, p);
+  walker.walk(p.network.inFlightPackets(p.now));
+  parts.packets = out.join("\n");
+  for (const [k, v] of Object.entries(p.memory)) { out.length = 0; walker.walk(v); parts[k] = out.join("\n"); }
+  DEBUG.onKey?.(parts);
+  return createHash("sha1").update(Object.values(parts).join("\n")).digest("hex");
+}
+
+const statements = new WeakMap<Database.Database, Database.Statement[]>();
+
+/** Every table, every row (rowid included: it is what the next insert continues from). */
+function dumpDatabase(db: Database.Database | undefined): string {
+  if (!db) return "down";
+  let reads = statements.get(db);
+  if (!reads) {
+    const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string; sql: string | null }[];
+    reads = tables.map((t) => db.prepare(/WITHOUT\s+ROWID/i.test(t.sql ?? "") ? `SELECT * FROM "${t.name}"` : `SELECT rowid AS _rowid, * FROM "${t.name}" ORDER BY rowid`));
+    statements.set(db, reads);
+  }
+  return reads.map((s) => `${s.source}\n${JSON.stringify(s.raw().all())}`).join("\n");
+}
+
+/**
+ * Writes any value reachable from the roots: primitives, arrays, maps, sets, byte arrays, and every
+ * own data field of every other object, in order; an object met again is written as a reference
+ * to its first visit. Left out, each for a reason:
+ * - getters are not called (lazy prepared statements would be made by reading them);
+ * - a function is written only as present (its code is fixed; the data it closes over is reached
+ *   through the objects that own it, or through a packet's `holds`);
+ * - an Error's stack (it names the call path, not the state);
+ * - objects keyed in their own right above: databases, the clock, the network, the random streams;
+ * - the fault gate: what it keeps is a log of faults taken (for reports), except `lastAt`, keyed above;
+ *   it also leads to the explorer itself;
+ * - `records` (coverage counters).
+ */
+class Walker {
+  private readonly seen = new Map<object, number>();
+  private readonly records: ReadonlySet<object>;
+
+  constructor(private readonly out: string[], private readonly p: StateParts) {
+    this.records = new Set(p.records ?? []);
+  }
+
+  walk(v: unknown): void {
+    if (v === null) this.out.push("null");
+    else if (typeof v === "function") this.out.push("fn");
+    else if (typeof v === "object") this.object(v);
+    else if (typeof v === "string") this.out.push(JSON.stringify(v));
+    else this.out.push(`${typeof v}:${String(v)}`);
+  }
+
+  private object(o: object): void {
+    const ref = this.seen.get(o);
+    if (ref !== undefined) return void this.out.push(`@${ref}`);
+    this.seen.set(o, this.seen.size);
+    const special = this.special(o);
+    if (special !== undefined) this.out.push(special);
+    else if (Array.isArray(o)) this.list("[", o);
+    else if (o instanceof Map) this.list("Map[", [...o].flat());
+    else if (o instanceof Set) this.list("Set[", [...o]);
+    else if (ArrayBuffer.isView(o)) this.out.push(`bytes:${createHash("sha1").update(new Uint8Array(o.buffer, o.byteOffset, o.byteLength)).digest("hex")}`);
+    else this.fields(o);
+  }
+
+  private special(o: object): string | undefined {
+    if (o instanceof Database) return `db:${Object.entries(this.p.databases).find(([, db]) => db === o)?.[0] ?? dumpDatabase(o)}`;
+    if (o instanceof VirtualClock || o instanceof Network || o instanceof SimRng || o instanceof FaultGate) return o.constructor.name;
+    if (this.records.has(o)) return "record";
+    return this.p.clock.describeHandle(o);
+  }
+
+  /**
+   * A node whose disk syncs every commit is up: the image on its disk was taken at its last crash
+   * and will be overwritten at the next one before anything reads it (dead data, left out so that
+   * paths crashing at different points can meet again). Down, that image is the node's state.
+   */
+  private deadImage(owner: object, value: unknown): boolean {
+    return value instanceof Disk && value.synchronous === "full" && (owner as { db?: unknown }).db !== undefined;
+  }
+
+  private list(open: string, items: unknown[]): void {
+    this.out.push(open);
+    for (const item of items) this.walk(item);
+    this.out.push("]");
+  }
+
+  private fields(o: object): void {
+    this.out.push(`${o.constructor?.name ?? "Object"}{`);
+    for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(o))) {
+      if (!("value" in d) || (key === "stack" && o instanceof Error)) continue;
+      this.out.push(key);
+      if (this.deadImage(o, d.value)) this.out.push("disk:full,up");
+      else this.walk(d.value);
+    }
+    this.out.push("}");
+  }
 }

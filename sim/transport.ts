@@ -41,7 +41,7 @@ export class SocketConnection {
       return;
     }
     const peer = dir === "c2s" ? this.server : this.client;
-    this.network.send(`s${this.id}:${dir}`, `s${this.id} ${dir}`, this.network.latency(`s${this.id}:${dir}`), () => peer.inbox.push(message), message.length);
+    this.network.send(`s${this.id}:${dir}`, `s${this.id} ${dir}`, this.network.latency(`s${this.id}:${dir}`), () => peer.inbox.push(message), { bytes: message.length, holds: { peer, message } });
   }
 
   sever(why: string): void {
@@ -69,7 +69,7 @@ export class SocketWire {
       this.live.add(conn);
       new RpcSession(conn.server, this.server.main());
     } else {
-      this.network.send(`s${conn.id}:s2c`, `s${conn.id} refused`, this.network.latency(`s${conn.id}`), () => conn.sever("refused"));
+      this.network.send(`s${conn.id}:s2c`, `s${conn.id} refused`, this.network.latency(`s${conn.id}`), () => conn.sever("refused"), { holds: { conn } });
     }
     const session = new RpcSession<T>(conn.client);
     return { conn, main: session.getRemoteMain() as unknown as RpcStub<T> };

@@ -7,19 +7,18 @@ import { runWorld } from "../sim/world/world.js";
 describe("read-only viewer", () => {
   const scenario = loadScenario("read-only-viewer");
 
-  it("every append through the read-only stub is refused, and the share converges", async () => {
+  it("the viewer walks its stub (every method, every capability it returns); nothing writes, and the share converges", async () => {
     let refused = 0;
     for (let seed = 1; seed <= 10; seed++) {
       const r = await runWorld(scenario, seed);
       expect(r.violations).toEqual([]);
-      expect(r.coverage.events["intruder.viewer-append-answered"] ?? 0).toBe(0);
-      refused += r.coverage.events["intruder.viewer-append-refused"] ?? 0;
+      refused += r.coverage.events["intruder.viewer-call-refused"] ?? 0;
     }
-    expect(refused).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(500);
   });
 
-  it("a viewer given the full capability instead is caught by S4", async () => {
-    const r = await runWorld(scenario, 1, { plant: "leaky-read-only" });
+  it.each(["leaky-read-only", "read-cap-escalates"] as const)("a stub that reaches a writable capability (%s) is caught by S4", async (plant) => {
+    const r = await runWorld(scenario, 1, { plant });
     expect(r.violations.map((v) => v.invariant)).toContain("S4");
   });
 });

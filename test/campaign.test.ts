@@ -5,15 +5,21 @@ import { mergeSummaries } from "../sim/campaign-summary.js";
 import { sturdy } from "./cli-helpers.js";
 
 describe("campaign", () => {
-  it("swarm over the lossy scenario crashes both sides and partitions, and the outbox holds every invariant", async () => {
-    const s = await runCampaign({ scenario: "lossy", design: "outbox", from: 1, count: 60, swarm: true, workers: 1 });
-    expect(s.runs).toBe(60);
-    expect(s.failingRuns).toBe(0);
-    expect(s.faults.crashes.client).toBeGreaterThan(0);
-    expect(s.faults.crashes.server).toBeGreaterThan(0);
-    expect(s.faults.partitions).toBeGreaterThan(0);
-    expect(s.converged).toBe(60);
-  });
+  it("swarm samples within each scenario's fault space: crashes crash both sides and partition, power-loss loses power, lossy never crashes", async () => {
+    const run = (scenario: string) => runCampaign({ scenario, design: "outbox", from: 1, count: 40, swarm: true, workers: 1 });
+    const [crashes, power, lossy] = [await run("crashes"), await run("power-loss"), await run("lossy")];
+    for (const s of [crashes, power, lossy]) {
+      expect(s.failingRuns).toBe(0);
+      expect(s.converged).toBe(40);
+    }
+    expect(crashes.faults.crashes.client).toBeGreaterThan(0);
+    expect(crashes.faults.crashes.server).toBeGreaterThan(0);
+    expect(crashes.faults.partitions).toBeGreaterThan(0);
+    expect(power.faults.powerLosses).toBeGreaterThan(0);
+    expect(lossy.faults.crashes).toEqual({ client: 0, server: 0 });
+    expect(lossy.faults.powerLosses).toBe(0);
+    expect(lossy.faults.dropped).toBeGreaterThan(0);
+  }, 60_000);
 
   it("shards are disjoint and merge to the same counts as one run; worker threads give the same result", async () => {
     const spec = { scenario: "lossy", design: "legacy" as const, from: 1, count: 30, swarm: false };

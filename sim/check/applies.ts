@@ -27,7 +27,7 @@ export class ApplyLog {
     const n = (this.count.get(op.op_id) ?? 0) + 1;
     this.count.set(op.op_id, n);
     if (n > 1) this.report("S1", "applied-twice", `op ${op.op_id} applied ${n} times`);
-    else this.first.set(op.op_id, { cursor: e.cursor, content: opContent(op.item, op.depends_on) });
+    else this.first.set(op.op_id, { cursor: e.cursor, content: opContent(op.item) });
     for (const dep of op.depends_on) {
       if (!this.count.has(dep)) this.report("S3", "before-dependency", `op ${op.op_id} applied before its dependency ${dep}`);
     }
@@ -59,7 +59,10 @@ export class ApplyLog {
   }
 }
 
-/** What makes two ops "the same op": their item and dependencies (the envelope's other fields vary per send). */
-export function opContent(item: unknown, dependsOn: readonly string[]): string {
-  return stableJson({ item, depends_on: [...dependsOn].sort() });
+/**
+ * What makes two ops "the same write" for the user: the item. Dependencies are ordering metadata a
+ * client may legitimately drop (one that can never arrive), so they are not part of it.
+ */
+export function opContent(item: unknown): string {
+  return stableJson(item);
 }

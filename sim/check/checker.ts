@@ -24,6 +24,8 @@ export class Checker {
   private readonly durability: Durability;
   /** op_id → what the user enqueued under it (the latest, if a buggy client reused the id). */
   private readonly ops = new Map<string, { content: string; key: string }>();
+  /** Enqueues whose node crashed before answering: committed or not, nobody was told (Jepsen's :info). */
+  private readonly indeterminate: SyncItem[] = [];
 
   constructor(dedupe: string) {
     this.policy = ledgerPolicy(dedupe);
@@ -40,9 +42,14 @@ export class Checker {
 
   readonly onServerEvent = (e: ServerEvent): void => this.applies.onEvent(e);
 
-  onEnqueue(opID: string, item: SyncItem, dependsOn: readonly string[]): void {
-    this.ops.set(opID, { content: opContent(item, dependsOn), key: modelKey(item) });
+  onEnqueue(opID: string, item: SyncItem): void {
+    this.ops.set(opID, { content: opContent(item), key: modelKey(item) });
     this.durability.onEnqueue(opID);
+  }
+
+  /** The client crashed inside an enqueue: the item may or may not have been saved. */
+  onIndeterminateEnqueue(item: SyncItem): void {
+    this.indeterminate.push(item);
   }
 
   onSend(opIDs: readonly string[]): void { this.steps.onSend(opIDs); }
@@ -76,12 +83,25 @@ export class Checker {
     const decoded = decodeShare(readShareRows(server, shareID));
     for (const key of decoded.intruded) this.log.report("S4", "intruder-row", `row ${key} was written by an intruder`);
     if (client) this.checkLedgerOrder(server, shareID, client);
+    const excluded = this.excludedKeys(client);
+    return judgeConvergence({ decoded, items, excluded, outbox }, this.log.report);
+  }
+
+  /**
+   * Keys C1 must not judge: those D1 already reported lost, and those of an indeterminate enqueue
+   * the client's disk does not hold (it never committed, or a power loss took it: either way the
+   * user was never told it was saved).
+   */
+  private excludedKeys(client: Database.Database | undefined): Set<string> {
     const excluded = new Set<string>();
     for (const op of this.durability.lost) {
       const key = this.ops.get(op)?.key;
       if (key) excluded.add(key);
     }
-    return judgeConvergence({ decoded, items, excluded, outbox }, this.log.report);
+    if (this.indeterminate.length === 0 || !client) return excluded;
+    const saved = new Set((client.prepare("SELECT item FROM outbox").pluck().all() as string[]).map((t) => opContent(JSON.parse(t))));
+    for (const item of this.indeterminate) if (!saved.has(opContent(item))) excluded.add(modelKey(item));
+    return excluded;
   }
 
   /** S3 from the database alone: in an op_id ledger, every dependency has a lower cursor. */

@@ -15,6 +15,7 @@ export class SplitAckOutbox extends Outbox {
     const rejected = new Map(ack.rejected.map((r) => [r.op_id, r.reason]));
     const set = this.db.prepare("UPDATE outbox SET state = ?, attempts = attempts + ?, next_retry_at = ?, last_error = ? WHERE op_id = ?");
     this.db.transaction(() => {
+      this.resendLostRows(ack);
       for (const row of batch.rows) {
         const reason = rejected.get(row.op_id);
         if (done.has(row.op_id)) set.run("acked", 0, row.next_retry_at, row.last_error, row.op_id);

@@ -4,7 +4,7 @@ import { mainScenario, type DesignResult, type ReportData, type ScenarioResult }
 import type { Block, Table } from "./document.js";
 import { convergenceChart, faultChart, probeChart, tradeOffChart, tradeOffXychart, violationChart } from "./charts.js";
 import {
-  FAULT_KINDS, allDesigns, countOf, dedupeDesigns, faultTotal, fixed, int, percent, plural, probePoints, probeTotals, scenarioLabel, shortLabel,
+  FAULT_KINDS, allDesigns, countOf, dedupeDesigns, faultTotal, fixed, int, percent, plural, probePoints, probeTotals, shortLabel,
 } from "./format.js";
 import { userImpact } from "./impact.js";
 

@@ -43,8 +43,10 @@ abstract class DurableNode {
   /** Boot from the disk alone. */
   start(): void {
     this.db = this.disk.open();
-    if (this.disk.synchronous !== "full") this.disk.checkpoint(this.db);
     this.boot(this.wrap ? this.wrap(this.db) : this.db);
+    // Opening is a durable point (the outbox marks itself running and fsyncs: a power loss right
+    // after a restart must not roll that mark back and let it re-mint numbers).
+    if (this.disk.synchronous !== "full") this.disk.checkpoint(this.db);
   }
 
   /** Crash, phase one: drop every JS object of the node; nothing of it runs again. */
@@ -172,18 +174,19 @@ export class ClientNode extends DurableNode {
   }
 
   /**
-   * The op_id the user is told, or undefined when the node crashed before telling it (the enqueue
-   * may still have committed: then it is sent after the restart, but nobody was promised it).
+   * What the user is told: the op_id, or that the node crashed before answering (the enqueue may
+   * still have committed: then it is sent after the restart, but nobody was promised it). Legacy
+   * has no op ids.
    */
-  enqueue(item: SyncItem, dependsOn: string[]): string | undefined {
+  enqueue(item: SyncItem, dependsOn: string[]): { opID?: string; crashed: boolean } {
     if (this.legacy) {
       this.legacy.sync(item);
-      return undefined;
+      return { crashed: false };
     }
     try {
-      return this.outbox!.enqueue(item, dependsOn);
+      return { opID: this.outbox!.enqueue(item, dependsOn), crashed: false };
     } catch (e) {
-      if (e instanceof NodeCrashed) return undefined;
+      if (e instanceof NodeCrashed) return { crashed: true };
       throw e;
     } finally {
       this.flusher?.kick();

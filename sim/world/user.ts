@@ -43,9 +43,10 @@ export class User {
     }
     this.items.push(a.item);
     const deps = a.dependsOn.map((i) => this.opIDs[i]).filter((x): x is string => x !== undefined);
-    const opID = this.client.enqueue(a.item, deps);
+    const { opID, crashed } = this.client.enqueue(a.item, deps);
     this.opIDs[a.index] = opID;
-    if (opID !== undefined) this.checker.onEnqueue(opID, a.item, deps);
+    if (opID !== undefined) this.checker.onEnqueue(opID, a.item);
+    if (crashed) this.checker.onIndeterminateEnqueue(a.item);
     this.record("user", "enqueue", `#${a.index} ${a.item.type} ${opID ?? ""}`);
   }
 }

@@ -117,7 +117,7 @@ function onFlush(e: FlushEvent, checker: Checker, acct: Accounting): void {
     acct.acks.duplicates += e.ack.duplicates.length;
     acct.acks.rejected += e.ack.rejected.length;
     checker.onAck(e.ack);
-    acct.record("client", "ack", `${e.batchID} cursor=${e.ack.cursor} +${e.ack.applied.length} dup=${e.ack.duplicates.length} rej=${e.ack.rejected.length}`);
+    acct.record("client", "ack", `${e.batchID} cursor=${e.ack.cursor} +${e.ack.applied.length} dup=${e.ack.duplicates.length} rej=${e.ack.rejected.length}${e.ack.rejected.length ? ` (${[...new Set(e.ack.rejected.map((r) => r.reason))].join(",")})` : ""}`);
   } else {
     acct.record("client", "error", `${e.batchID} ${e.error}`);
   }

@@ -38,8 +38,6 @@ export interface ReservedBatch { batchID: string; rows: OutboxRow[]; resend: boo
 interface RawRow extends Omit<OutboxRow, "depends_on" | "item"> { depends_on: string; item: string }
 
 export interface OutboxOptions {
-  /** Test-only fault: mark rows acked and advance the watermark in two transactions. */
-  brokenSplitAck?: boolean;
   /** Crash points for the simulator; absent in production. */
   probe?: Probe;
 }
@@ -93,6 +91,10 @@ export class Outbox {
         "UPDATE outbox SET state = 'pending', next_retry_at = 0, last_error = 'LostByServer' " +
           "WHERE writer_id = ? AND writer_seq >= ? AND writer_seq < ? AND state = 'acked'",
       ),
+      rowState: () => db.prepare("SELECT state FROM outbox WHERE op_id = ?").pluck(),
+      dropDependency: () => db.prepare(
+        "UPDATE outbox SET depends_on = (SELECT json_group_array(value) FROM json_each(outbox.depends_on) WHERE value <> ?) WHERE op_id = ?",
+      ),
       all: () => db.prepare("SELECT * FROM outbox ORDER BY position"),
       counts: () => db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state"),
       progress: () => db.prepare(
@@ -136,7 +138,6 @@ export class Outbox {
       this.stmt.bumpSeq.run();
       return opID;
     });
-    this.lastEnqueued = opID;
     this.options.probe?.("client.enqueue.committed");
     return opID;
   }
@@ -188,18 +189,11 @@ export class Outbox {
         else this.stmt.retry.run(retryAt, reason ?? "NotInAck", row.op_id);
       }
     };
-    const probe = () => this.options.probe?.("client.ack.rows-marked");
-    if (this.options.brokenSplitAck) {
-      atomic(this.db)(markRows);
-      probe(); // the planted bug: a crash here leaves rows acked and the watermark behind
+    atomic(this.db)(() => {
+      markRows();
+      this.options.probe?.("client.ack.rows-marked"); // a crash here rolls the whole ack back
       this.stmt.watermark.run(ack.cursor);
-    } else {
-      atomic(this.db)(() => {
-        markRows();
-        probe(); // a crash here rolls the whole ack back
-        this.stmt.watermark.run(ack.cursor);
-      });
-    }
+    });
     this.options.probe?.("client.ack.committed");
   }
 
@@ -216,14 +210,22 @@ export class Outbox {
    */
   protected resendLostRows(ack: Ack): void {
     for (const r of ack.rejected) {
-      if (r.reason === "MissingDependency") for (const opID of r.missing ?? []) this.stmt.resendLost.run(opID);
+      if (r.reason === "MissingDependency") for (const dep of r.missing ?? []) this.repairDependency(r.op_id, dep);
       const gapped = r.reason === "WriterGap" && r.expected_seq !== undefined ? parseOpId(r.op_id) : undefined;
       if (gapped) this.stmt.resendLostRange.run(gapped.writer, r.expected_seq, gapped.seq);
     }
   }
-
-  /** The op_id the last enqueue minted (its caller may have crashed before hearing it). */
-  lastEnqueued: string | undefined;
+  /**
+   * A dependency the server does not have: resend it if this client holds it as acked (the server
+   * lost it); if this client no longer has it at all (a power loss took the enqueue before it was
+   * ever sent) or gave up on it, it can never arrive, and waiting for it is a livelock, so the op
+   * stops depending on it. Nothing older can overwrite the op later: that older write is gone.
+   */
+  private repairDependency(opID: string, dep: string): void {
+    const state = this.stmt.rowState.get(dep) as RowState | undefined;
+    if (state === "acked") this.stmt.resendLost.run(dep);
+    else if (state === undefined || state === "failed") this.stmt.dropDependency.run(dep, opID);
+  }
 
   /** The whole batch failed (timeout, disconnect, error): retry it later, or give up if permanent. */
   recordFailure(batch: ReservedBatch, error: string, retryAt: number, permanent: boolean): void {

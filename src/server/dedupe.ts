@@ -47,13 +47,15 @@ export function makeLedger(db: Database.Database, policy: DedupePolicy): DedupeL
 }
 
 /**
- * What an op_id stands for: a digest of the op's content (item and depends_on), the way Stripe
- * keeps a request's parameters with its idempotency key. Canonical JSON, so key order does not
- * count; the envelope's transport fields (batch, seq, epoch, expected_cursor) legitimately change
- * between retries and are left out.
+ * What an op_id stands for: a digest of the write it carries (its item), the way Stripe keeps a
+ * request's parameters with its idempotency key. Canonical JSON, so key order does not count. The
+ * envelope's other fields legitimately change between retries and are left out: batch, seq,
+ * epoch, expected_cursor, and depends_on too, which is ordering metadata a client may drop when a
+ * dependency can never arrive (outbox.ts repairDependency) — a resend after such a repair, or of
+ * the unrepaired copy a power loss brought back, is still the same write.
  */
-export function opDigest(op: Pick<Op, "item" | "depends_on">): string {
-  return createHash("sha256").update(canonicalJson({ item: op.item, depends_on: op.depends_on })).digest("hex");
+export function opDigest(op: Pick<Op, "item">): string {
+  return createHash("sha256").update(canonicalJson(op.item)).digest("hex");
 }
 
 /**
@@ -120,10 +122,4 @@ function writerSeqLedger(db: Database.Database): DedupeLedger {
       return hwm !== undefined && dep.seq <= hwm;
     },
   };
-}
-
-
-/** The planted bug: a ledger that remembers nothing, so every retry applies again. */
-export function forgetfulLedger(): DedupeLedger {
-  return { check: () => ({ kind: "new" }), record: () => {}, hasApplied: () => true };
 }

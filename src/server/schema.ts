@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS op_ledger (
   share_id TEXT NOT NULL,
   op_id TEXT NOT NULL,
   cursor INTEGER NOT NULL,
-  -- sha256 of the op's content (dedupe.ts opDigest): a reused op_id is told from a retry by it.
+  -- sha256 of the op's item (dedupe.ts opDigest): a reused op_id is told from a retry by it.
   digest TEXT NOT NULL,
   PRIMARY KEY (share_id, op_id)
 );

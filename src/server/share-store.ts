@@ -12,7 +12,7 @@ import { itemRows, replacedScope, type RowWrite } from "../protocol/fold.js";
 import { formatOpId } from "../protocol/op-id.js";
 import { openServerSchema } from "./schema.js";
 import type { Probe } from "../protocol/probe.js";
-import { forgetfulLedger, makeLedger, type DedupeLedger, type DedupePolicy } from "./dedupe.js";
+import { makeLedger, type DedupeLedger, type DedupePolicy } from "./dedupe.js";
 
 export type { DedupeLedger, DedupePolicy, DedupeVerdict } from "./dedupe.js";
 
@@ -26,8 +26,6 @@ export interface ShareStoreOptions {
   dedupe: DedupePolicy;
   rng: Rng;
   observer?: (event: ServerEvent) => void;
-  /** Test-only fault: skip the ledger so the property suite can prove it catches double-apply. */
-  brokenNoDedupe?: boolean;
   /** Crash points for the simulator; absent in production. */
   probe?: Probe;
   /** The ledger for `dedupe` (default makeLedger): the simulator substitutes its own. */
@@ -42,7 +40,7 @@ export class ShareStore {
 
   constructor(private readonly db: Database.Database, private readonly options: ShareStoreOptions) {
     openServerSchema(db);
-    this.ledger = options.brokenNoDedupe ? forgetfulLedger() : (options.ledger ?? makeLedger)(db, options.dedupe);
+    this.ledger = (options.ledger ?? makeLedger)(db, options.dedupe);
     this.stmt = lazyStatements({
       insertShare: () => db.prepare("INSERT INTO shares (id, session_id, secret) VALUES (?, ?, ?)"),
       share: () => db.prepare("SELECT id, session_id, secret, epoch, cursor FROM shares WHERE id = ?"),

@@ -62,6 +62,18 @@ describe("the outbox hears that an acked op is missing", () => {
     ]);
   });
 
+  it("a dependency this client no longer has, or gave up on, can never arrive: the op stops depending on it", () => {
+    const box = open();
+    const failed = box.enqueue(part("f", 0));
+    box.recordFailure(box.reserveBatch(0, 8)!, "UnknownShare", 0, true);
+    const pending = box.enqueue(part("p", 0));
+    const y = box.enqueue(part("y", 0), [failed, pending, "w-gone/7"]);
+    const batch = box.reserveBatch(0, 8)!;
+    box.recordAck(batch, ack({ applied: [pending], rejected: [{ op_id: y, reason: "MissingDependency", missing: [failed, "w-gone/7"] }] }), 50);
+    expect(row(box, y)).toMatchObject({ state: "pending", depends_on: [pending] });
+    expect(box.reserveBatch(50, 8)!.rows.map((r) => [r.op_id, r.depends_on])).toEqual([[y, [pending]]]);
+  });
+
   it("the reset is part of the ack's transaction: a crash before its commit leaves the dependency acked", () => {
     let crash = false;
     const box = open((p) => { if (crash && p === "client.ack.rows-marked") throw new Error("crash"); });
