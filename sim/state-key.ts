@@ -34,21 +34,14 @@ export interface StateParts {
   records?: readonly object[];
 }
 
-export const DEBUG: { onKey?: (parts: Record<string, string>) => void } = {};
 export function stateKeyOf(p: StateParts): string {
-  const parts: Record<string, string> = {};
-  parts.now = `t=${p.now}`; parts.step = `step=${p.step}`; parts.lastFault = `lastFault=${p.lastFaultAt}`;
-  for (const [name, db] of Object.entries(p.databases)) parts[`db-${name}`] = `${name}:${dumpDatabase(db)}`;
-  parts.rng = (p.rng.positions().join("|"));
-  parts.timers = (p.clock.pending().join("|"));
-  parts.backlog = (p.network.backlog(p.now).join("|"));
-  let out: string[] = [];
+  const out: string[] = [`t=${p.now} step=${p.step} lastFault=${p.lastFaultAt}`];
+  for (const [name, db] of Object.entries(p.databases)) out.push(`${name}:${dumpDatabase(db)}`);
+  out.push(p.rng.positions().join("|"), p.clock.pending().join("|"), p.network.backlog(p.now).join("|"));
   const walker = new Walker(out, p);
   walker.walk(p.network.inFlightPackets(p.now));
-  parts.packets = out.join("\n");
-  for (const [k, v] of Object.entries(p.memory)) { out.length = 0; walker.walk(v); parts[k] = out.join("\n"); }
-  DEBUG.onKey?.(parts);
-  return createHash("sha1").update(Object.values(parts).join("\n")).digest("hex");
+  walker.walk(p.memory);
+  return createHash("sha1").update(out.join("\n")).digest("hex");
 }
 
 const statements = new WeakMap<Database.Database, Database.Statement[]>();
