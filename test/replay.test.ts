@@ -37,6 +37,16 @@ describe("replay and shrink", () => {
     expect(fixed.violations).toEqual([]);
   }, 60_000);
 
+  it("the writer-seq pipelining bug: its shrunk counterexample wedges the old rule, and the fixed server converges on the same decisions", async () => {
+    const c = JSON.parse(readFileSync(join(ROOT, "test/corpus/writer-seq-pipelining-refused-writer.json"), "utf8"));
+    const decisions = { ops: c.ops, onlyActions: new Set<number>(c.actions), onlyFaults: new Set<string>(c.faults) };
+    const old = await runWorld(loadScenario(c.scenario), c.seed, { ...decisions, plant: "refuse-unknown-writer" });
+    expect(old.violations.map((v) => v.invariant)).toEqual(expect.arrayContaining(c.expect.invariants));
+    const fixed = await runWorld(loadScenario(c.scenario), c.seed, decisions);
+    expect(fixed.violations).toEqual([]);
+    expect(fixed.converged).toBe(true);
+  }, 60_000);
+
   it("the CLI replays a seed with a stable traceHash and writes a Mermaid counterexample", () => {
     const out = join(mkdtempSync(join(tmpdir(), "sturdy-")), "cx.md");
     const args = ["replay", "--scenario", "lossy", "--design", "legacy", "--seed", "2", "--shrink", "--mermaid", out, "--json"];

@@ -4,6 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { loadScenario } from "../scenario.js";
 import { runWorld, type RunResult } from "../world/world.js";
+import { corpusEntry } from "../corpus.js";
 import { shrink } from "../shrink.js";
 import { traceToMermaid } from "../mermaid.js";
 import { describeRun, runSummary } from "../summary.js";
@@ -50,10 +51,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
   const save = args.values.get("save");
   if (save) {
-    writeFileSync(save, JSON.stringify({
-      scenario: scenarioName, design, seed, swarm, plant: plant ?? null, ops: ops ?? null, actions: actions ?? null, faults: faults ?? null,
-      expect: { traceHash: result.traceHash, invariants: [...new Set(result.violations.map((v) => v.invariant))].sort() },
-    }, null, 2) + "\n");
+    writeFileSync(save, corpusEntry(scenarioName, design, seed, { swarm, plant, ops, actions, faults }, result));
     console.log(`saved ${save}`);
   }
   if (args.flags.has("json")) console.log(JSON.stringify({ ...runSummary(result), decisions: result.decisions, replay: command }));
@@ -82,7 +80,7 @@ export function replayCommandLine(scenario: string, design: Design, seed: Seed, 
 function parseFaultIds(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   if (text === "none") return [];
-  if (!/^[A-Za-z]+(@[a-z.-]+)?#\d+(,[A-Za-z]+(@[a-z.-]+)?#\d+)*$/.test(text)) throw new UsageError(`--faults must be a comma-separated list like drop#2,crashClient#7 (or "none"), got "${text}"`);
+  if (!/^[A-Za-z]+(@[\w.|-]+)?#\d+(,[A-Za-z]+(@[\w.|-]+)?#\d+)*$/.test(text)) throw new UsageError(`--faults must be a comma-separated list like drop#2,crashClient#7 (or "none"), got "${text}"`);
   return text.split(",");
 }
 

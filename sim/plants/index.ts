@@ -14,6 +14,7 @@ import { lyingMain } from "./lying-ack.js";
 import { DropAgentModelStore } from "./drop-agent-model.js";
 import { NeverAckingOutbox } from "./never-acks.js";
 import { escalatingMain } from "./escalating-read-cap.js";
+import { refusingMain } from "./refuse-unknown-writer.js";
 
 export interface Plant {
   description: string;
@@ -79,6 +80,11 @@ export const PLANTS = {
     description: "the server stores user messages without agent and model",
     invariant: "C2", scenario: "basic",
     hooks: { createStore: (db, options) => new DropAgentModelStore(db, options) },
+  },
+  "refuse-unknown-writer": {
+    description: "writer-seq refuses for good a writer whose first op it has not seen (the rule before the pipelining fix)",
+    invariant: "L1", scenario: "writer-seq-pipelined",
+    hooks: { main: refusingMain },
   },
   "never-acks": {
     description: "the client never records an ack and retries every batch forever",

@@ -4,6 +4,7 @@
 import type { ShareInfo } from "../../src/protocol/api.js";
 import type { SyncItem } from "../../src/protocol/items.js";
 import type { Action } from "../workload.js";
+import { stableJson } from "../model/stable-json.js";
 import type { Checker } from "../check/checker.js";
 import type { ClientNode, ServerNode } from "./nodes.js";
 
@@ -42,11 +43,25 @@ export class User {
       return;
     }
     this.items.push(a.item);
-    const deps = a.dependsOn.map((i) => this.opIDs[i]).filter((x): x is string => x !== undefined);
+    const deps = a.dependsOn.map((i) => this.opIDs[i] ?? this.findSaved(i)).filter((x): x is string => x !== undefined);
     const { opID, crashed } = this.client.enqueue(a.item, deps);
     this.opIDs[a.index] = opID;
     if (opID !== undefined) this.checker.onEnqueue(opID, a.item);
     if (crashed) this.checker.onIndeterminateEnqueue(a.item);
     this.record("user", "enqueue", `#${a.index} ${a.item.type} ${opID ?? ""}`);
+  }
+
+  /**
+   * The op_id of an earlier enqueue whose answer a crash swallowed, if the client's disk has it:
+   * after a restart the app reads its own outbox, as opencode's session layer would, so a later
+   * write to the same row still depends on it.
+   */
+  private findSaved(index: number): string | undefined {
+    const action = this.actions.find((x) => x.kind === "enqueue" && x.index === index);
+    if (!action || action.kind !== "enqueue" || !this.client.outbox) return undefined;
+    const want = stableJson(action.item);
+    const row = this.client.outbox.rows().find((r) => stableJson(r.item) === want);
+    if (row) this.opIDs[index] = row.op_id;
+    return row?.op_id;
   }
 }

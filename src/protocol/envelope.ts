@@ -48,7 +48,6 @@ export const RejectReason = z.enum([
   "CursorMismatch",
   "WriterGap",
   "ReadOnly",
-  "UnknownWriter",
   // The op_id was already applied with other content (item or depends_on): a second op under a
   // used identity, never a retry of the first. Only the op_id ledgers can see it (dedupe.ts).
   "OpIdReused",
@@ -78,5 +77,5 @@ export interface Ack {
 
 /** Rejections a later retry can cure (the dependency lands, new credentials arrive, the gap fills). */
 export function isRetryable(reason: RejectReason): boolean {
-  return reason !== "ReadOnly" && reason !== "UnknownWriter" && reason !== "OpIdReused";
+  return reason !== "ReadOnly" && reason !== "OpIdReused";
 }

@@ -17,8 +17,7 @@ export type DedupeVerdict =
   | { kind: "duplicate" }
   /** The op_id was applied before with other content: not a retry, and it must not apply. */
   | { kind: "reused" }
-  | { kind: "gap"; expected: number }
-  | { kind: "unknown-writer" };
+  | { kind: "gap"; expected: number };
 
 export interface DedupeLedger {
   check(shareID: string, op: Op): DedupeVerdict;
@@ -105,8 +104,11 @@ function writerSeqLedger(db: Database.Database): DedupeLedger {
   return {
     check: (shareID, op) => {
       const hwm = get.get(shareID, op.writer_id) as number | undefined;
-      // A writer introduces itself with its first op; any other first contact is a lost history.
-      if (hwm === undefined) return op.writer_seq === 1 ? { kind: "new" } : { kind: "unknown-writer" };
+      // A writer the server has not met starts at 1. A later number first is a gap like any other:
+      // its first batch may still be on the way (pipelined batches overtake each other), or this
+      // server lost it to a power loss (the client resends what it holds as acked). Both heal by
+      // waiting, retryably; refusing the writer for good would wedge every later op of it.
+      if (hwm === undefined) return op.writer_seq === 1 ? { kind: "new" } : { kind: "gap", expected: 1 };
       if (op.writer_seq <= hwm) return { kind: "duplicate" };
       if (op.writer_seq > hwm + 1) return { kind: "gap", expected: hwm + 1 };
       return { kind: "new" };

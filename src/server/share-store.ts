@@ -117,8 +117,7 @@ export class ShareStore {
       // Deliberate deviation from "any rejection is final": under writer-seq a retryable rejection
       // (StaleEpoch, MissingDependency, CursorMismatch, WriterGap) does not consume the writer's
       // number, so per-writer order is kept and the retry can still apply it. The writer's later ops
-      // in this batch wait behind it as WriterGap (retryable) rather than overtake it or, for a
-      // writer the server has not met yet, read as a lost history (UnknownWriter, permanent).
+      // in this batch wait behind it as WriterGap (retryable) rather than overtake it.
       const heldAt = new Map<string, number>();
       const reject = (op: Op, reason: RejectReason, detail: Pick<Rejection, "expected_seq" | "missing"> = {}) => {
         rejected.push({ op_id: op.op_id, reason, ...detail });
@@ -140,9 +139,7 @@ export class ShareStore {
         // A used op_id with other content can never apply: say so at once, whatever else is wrong.
         else if (verdict.kind === "reused") reject(op, "OpIdReused");
         else if (cursorMismatch) reject(op, "CursorMismatch");
-        else if (verdict.kind === "unknown-writer" && held === undefined) reject(op, "UnknownWriter");
-        else if (verdict.kind === "unknown-writer") reject(op, "WriterGap", { expected_seq: held });
-        else if (verdict.kind === "gap") reject(op, "WriterGap", { expected_seq: verdict.expected });
+        else if (verdict.kind === "gap") reject(op, "WriterGap", { expected_seq: held ?? verdict.expected });
         else if (op.capability_epoch !== share.epoch) reject(op, "StaleEpoch");
         else {
           // Naming what is missing lets a client that holds it as acked see that this server lost

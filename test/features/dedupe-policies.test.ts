@@ -83,14 +83,17 @@ describe("writer-seq", () => {
     expect(isRetryable("WriterGap")).toBe(true);
   });
 
-  it("an unknown writer whose first op is not seq 1 is rejected (UnknownWriter, permanent), never silently accepted", async () => {
+  it("an unknown writer whose first op is not seq 1 waits as a gap behind seq 1 (retryable), never silently accepted", async () => {
     const f = serverFixture("writer-seq");
     const before = dump(f.db);
     const stranger = (seq: number) => op(seq, part("p", seq), { op_id: `w9/${seq}`, writer_id: "w9" });
     const ack = await send(f, [stranger(5), stranger(6)]);
-    expect(ack).toMatchObject({ applied: [], duplicates: [], rejected: [{ op_id: "w9/5", reason: "UnknownWriter" }, { op_id: "w9/6", reason: "UnknownWriter" }] });
+    expect(ack).toMatchObject({ applied: [], duplicates: [], rejected: [{ op_id: "w9/5", reason: "WriterGap", expected_seq: 1 }, { op_id: "w9/6", reason: "WriterGap", expected_seq: 1 }] });
     expect(dump(f.db)).toBe(before);
-    expect(isRetryable("UnknownWriter")).toBe(false);
+    // Its first batch arrives late (it was overtaken): everything applies, in order.
+    const late = await send(f, [1, 2, 3, 4].map(stranger));
+    expect(late.applied).toEqual(["w9/1", "w9/2", "w9/3", "w9/4"]);
+    expect((await send(f, [stranger(5), stranger(6)])).applied).toEqual(["w9/5", "w9/6"]);
   });
 
   it("a retryable rejection does not consume the writer's number: its later ops wait, and the retry applies them in order", async () => {

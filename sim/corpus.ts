@@ -1,0 +1,15 @@
+// The seed corpus (test/corpus): shrunk counterexamples kept with the decisions that replay them
+// and what the replay must show. \`npm test\` replays each; scripts/regenerate-corpus.ts rebuilds them.
+import type { RunResult } from "./world/world.js";
+import type { Design } from "./scenario.js";
+import type { Seed } from "./rng.js";
+
+export interface CorpusChoices { ops?: number; actions?: number[]; faults?: string[]; swarm?: boolean; plant?: string }
+
+/** A seed-corpus file (test/corpus): the decisions that replay a run, and what the replay must show. */
+export function corpusEntry(scenario: string, design: Design, seed: Seed, c: CorpusChoices, result: RunResult): string {
+  return JSON.stringify({
+    scenario, design, seed, swarm: c.swarm ?? false, plant: c.plant ?? null, ops: c.ops ?? null, actions: c.actions ?? null, faults: c.faults ?? null,
+    expect: { traceHash: result.traceHash, invariants: [...new Set(result.violations.map((v) => v.invariant))].sort() },
+  }, null, 2) + "\n";
+}
