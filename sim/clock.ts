@@ -28,6 +28,11 @@ export class VirtualClock {
     };
   }
 
+  /** The owner's process is suspended until `until` (a laptop asleep): none of its timers fires before. */
+  postponeOwner(owner: string, until: number): void {
+    for (const t of this.timers.values()) if (t.owner === owner && t.at < until) t.at = until;
+  }
+
   dropOwner(owner: string): void {
     for (const [id, t] of this.timers) if (t.owner === owner) this.timers.delete(id);
   }

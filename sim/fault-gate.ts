@@ -10,7 +10,7 @@ import type { Chooser, FaultClass } from "./chooser.js";
 
 export type FaultKind =
   | "drop" | "dropResponse" | "stall" | "duplicate" | "reorder" | "delay" | "sever"
-  | "partition" | "crashClient" | "crashServer" | "powerLoss";
+  | "partition" | "crashClient" | "crashServer" | "powerLoss" | "outage";
 
 export interface TakenFault { id: string; kind: FaultKind; t: number; detail: string }
 
@@ -91,5 +91,6 @@ function countFault(c: FaultCounts, kind: FaultKind): void {
     case "crashClient": c.crashes.client += 1; break;
     case "crashServer": c.crashes.server += 1; break;
     case "powerLoss": c.powerLosses += 1; break;
+    case "outage": c.outages += 1; break;
   }
 }

@@ -30,6 +30,11 @@ export const FaultMix = z.object({
   crashAtWrite: P.default(0),
   /** The chance that a crash is a power loss: commits after the node's last durable point are lost. */
   powerLoss: P.default(0),
+  /**
+   * Per step, the chance of a long outage (minutes to hours of virtual time): the server down, the
+   * network gone, or the laptop asleep (the client's timers frozen, its connections dead).
+   */
+  outage: z.object({ p: P, minMs: z.number().int().nonnegative(), maxMs: z.number().int().nonnegative() }).strict().default({ p: 0, minMs: 60_000, maxMs: 3_600_000 }),
   /** Per step, the chance the client and server are partitioned for up to `len` virtual ms. */
   partition: z.object({ p: P, len: z.number().int().nonnegative() }).strict().default({ p: 0, len: 0 }),
 }).strict();
@@ -60,6 +65,7 @@ export function sampleSwarm(rng: SimRng, base: FaultMix): FaultMix {
     powerLoss: upTo(base.powerLoss),
     downtime: base.downtime,
     partition: { p: upTo(base.partition.p), len: base.partition.len },
+    outage: { p: upTo(base.outage.p), minMs: base.outage.minMs, maxMs: base.outage.maxMs },
   });
 }
 
@@ -71,9 +77,10 @@ export interface FaultCounts {
   severed: number;
   partitions: number;
   powerLosses: number;
+  outages: number;
   crashes: { client: number; server: number };
 }
 
 export function emptyFaultCounts(): FaultCounts {
-  return { dropped: 0, duplicated: 0, reordered: 0, delayed: 0, severed: 0, partitions: 0, powerLosses: 0, crashes: { client: 0, server: 0 } };
+  return { dropped: 0, duplicated: 0, reordered: 0, delayed: 0, severed: 0, partitions: 0, powerLosses: 0, outages: 0, crashes: { client: 0, server: 0 } };
 }

@@ -35,7 +35,7 @@ export function describeRun(r: RunResult): string {
     `${r.scenario} / ${r.design} (${r.transport}, dedupe ${r.dedupe}) seed ${r.seed}`,
     `  trace ${r.traceHash}  steps ${r.steps}  virtual ${r.virtualTimeMs} ms`,
     `  faults: ${f.dropped} dropped, ${f.duplicated} duplicated, ${f.reordered} reordered, ${f.delayed} delayed, ` +
-      `${f.severed} severed, ${f.partitions} partitions, crashes ${f.crashes.client} client / ${f.crashes.server} server`,
+      `${f.severed} severed, ${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server`,
     `  ops: ${r.ops.enqueued} enqueued, ${r.ops.applied} applied, ${r.ops.duplicates} duplicates, ${r.ops.rejected} rejected, ${r.ops.lost} lost`,
     `  ${r.converged ? "converged" : "DID NOT CONVERGE"} (${r.convergenceMs} ms after the last fault)`,
   ];

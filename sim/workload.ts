@@ -92,3 +92,14 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
   }
   return actions;
 }
+
+/**
+ * Swarm's workload dimension. opencode's stream of part updates carries no depends_on, and a
+ * reordering bug hides behind dependencies (the server holds the early op back and the retry
+ * mends the order). With one batch in flight order must hold without them, so there swarm drops
+ * them for half the seeds; with several in flight they are what keeps order, and stay.
+ */
+export function sampleSwarmWorkload(rng: SimRng, spec: WorkloadSpec, maxInFlight: number): WorkloadSpec {
+  if (!spec.causalDeps || maxInFlight > 1) return spec;
+  return { ...spec, causalDeps: rng.chance(0.5) };
+}

@@ -15,7 +15,7 @@ describe.each(PLANT_NAMES)("plant %s", (name) => {
     const scenario = loadScenario(plant.scenario);
     let caught: { seed: number; message: string } | undefined;
     for (let seed = 1; seed <= MAX_SEEDS && !caught; seed++) {
-      const r = await runWorld(scenario, seed, { plant: name });
+      const r = await runWorld(scenario, seed, { plant: name, swarm: "swarm" in plant && plant.swarm });
       const v = r.violations.find((x) => x.invariant === plant.invariant);
       if (v && r.unexpected.includes(plant.invariant)) caught = { seed, message: v.message };
     }

@@ -66,7 +66,7 @@ export function describeCampaign(s: CampaignSummary): string {
     `campaign ${s.scenario} / ${s.design} (${s.transport}, dedupe ${s.dedupe}${s.swarm ? ", swarm" : ""})`,
     `  runs ${s.runs} in ${(s.elapsedMs / 1000).toFixed(1)} s = ${s.runsPerSec} runs/s`,
     `  faults: ${f.dropped} dropped, ${f.duplicated} duplicated, ${f.reordered} reordered, ${f.delayed} delayed, ${f.severed} severed, ` +
-      `${f.partitions} partitions, ${f.powerLosses} power losses, crashes ${f.crashes.client} client / ${f.crashes.server} server`,
+      `${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server`,
     `  ops: ${s.ops.enqueued} enqueued, ${s.ops.applied} applied, ${s.ops.duplicates} duplicates, ${s.ops.rejected} rejected, ${s.ops.lost} lost`,
     `  converged ${s.converged}/${s.runs}; convergence after last fault p50 ${percentile(s.convergenceMs, 50)} ms, p99 ${percentile(s.convergenceMs, 99)} ms`,
     `  crash points exercised: ${crashed.length ? crashed.join(", ") : "none"}`,

@@ -3,6 +3,7 @@ import type Database from "better-sqlite3";
 import type { ShareStore, ShareStoreOptions } from "../../src/server/share-store.js";
 import type { DedupeLedger, DedupePolicy } from "../../src/server/dedupe.js";
 import type { Outbox, OutboxOptions } from "../../src/client/outbox.js";
+import type { FlusherOptions } from "../../src/client/flusher.js";
 import type { Rng } from "../../src/protocol/ports.js";
 
 export interface PlantHooks {
@@ -14,6 +15,8 @@ export interface PlantHooks {
   main?: (store: ShareStore) => object;
   /** Client: runs on the database before the outbox opens it. */
   beforeOutboxOpens?: (db: Database.Database) => void;
+  /** Client: the flusher's settings (batch size, timeout, backoff). */
+  flusherOptions?: (options: FlusherOptions) => FlusherOptions;
   /** Client: the outbox over the node's database. */
   createOutbox?: (db: Database.Database, rng: Rng, options: OutboxOptions) => Outbox;
 }

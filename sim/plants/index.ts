@@ -15,6 +15,8 @@ import { DropAgentModelStore } from "./drop-agent-model.js";
 import { NeverAckingOutbox } from "./never-acks.js";
 import { escalatingMain } from "./escalating-read-cap.js";
 import { refusingMain } from "./refuse-unknown-writer.js";
+import { uncapped } from "./uncapped-backoff.js";
+import { ReversedBatchOutbox } from "./reversed-batch.js";
 
 export interface Plant {
   description: string;
@@ -22,6 +24,8 @@ export interface Plant {
   invariant: string;
   /** The scenario it shows in. */
   scenario: string;
+  /** Found only with swarm sampling (a dimension the scenario's own setting leaves out). */
+  swarm?: boolean;
   hooks: PlantHooks;
 }
 
@@ -85,6 +89,16 @@ export const PLANTS = {
     description: "writer-seq refuses for good a writer whose first op it has not seen (the rule before the pipelining fix)",
     invariant: "L1", scenario: "writer-seq-pipelined",
     hooks: { main: refusingMain },
+  },
+  "uncapped-backoff": {
+    description: "the client's exponential backoff has no cap: after a long outage its next retry is hours away",
+    invariant: "L1", scenario: "long-outages",
+    hooks: { flusherOptions: uncapped },
+  },
+  "reversed-batch": {
+    description: "the client sends each batch's ops newest first",
+    invariant: "C1", scenario: "lossy", swarm: true,
+    hooks: { createOutbox: (db, rng, options) => new ReversedBatchOutbox(db, rng, options) },
   },
   "never-acks": {
     description: "the client never records an ack and retries every batch forever",

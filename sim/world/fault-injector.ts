@@ -16,8 +16,14 @@ export class CrashedAfterWrite extends NodeCrashed {
   }
 }
 
+const OUTAGES = ["server-down", "network-gone", "laptop-asleep"] as const;
+
 export class FaultInjector {
   partitionedUntil = -1;
+  /** The client's process is suspended until then (a laptop asleep). */
+  asleepUntil = -1;
+  /** When the last fault that lasts (a partition, an outage) ends: convergence is measured from it. */
+  faultsEndAt = 0;
   /** Nothing crashes while the world is being built. */
   armed = false;
 
@@ -28,6 +34,8 @@ export class FaultInjector {
     private readonly now: () => number,
     /** Faults stop after this virtual time. */
     readonly horizon: number,
+    /** Freezes the client's timers until a time (its process is suspended). */
+    private readonly suspendClient: (until: number) => void,
     private readonly coverage: Coverage,
     private readonly record: (actor: string, kind: string, detail: string) => void,
   ) {}
@@ -71,7 +79,28 @@ export class FaultInjector {
     const now = this.now();
     if (now >= this.partitionedUntil && this.gate.roll("partition", this.mix.partition.p, "client|server")) {
       this.partitionedUntil = now + 1 + this.rng.int(Math.max(1, this.mix.partition.len));
+      this.faultsEndAt = Math.max(this.faultsEndAt, this.partitionedUntil);
       this.record("net", "partition", `until ${this.partitionedUntil}`);
+    }
+    if (this.gate.roll("outage", this.mix.outage.p, "world")) this.startOutage(lifecycle);
+  }
+
+  /** Minutes to hours without the server, the network or the laptop: backoff caps and recovery after. */
+  private startOutage(lifecycle: Lifecycle): void {
+    const { minMs, maxMs } = this.mix.outage;
+    const lengthMs = minMs + this.rng.int(Math.max(0, maxMs - minMs) + 1);
+    const kind = OUTAGES[this.rng.int(OUTAGES.length)]!;
+    const until = this.now() + lengthMs;
+    this.faultsEndAt = Math.max(this.faultsEndAt, until);
+    this.record("world", "outage", `${kind} for ${lengthMs} ms`);
+    if (kind === "server-down") {
+      if (lifecycle.isUp("server")) lifecycle.halt("server", lengthMs);
+      return;
+    }
+    this.partitionedUntil = Math.max(this.partitionedUntil, until);
+    if (kind === "laptop-asleep") {
+      this.asleepUntil = until;
+      this.suspendClient(until);
     }
   }
 }

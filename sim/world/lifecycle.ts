@@ -28,6 +28,8 @@ export interface LifecycleParts {
 export class Lifecycle {
   /** Nodes halted during this step, to be finished at its boundary. */
   readonly halting: NodeName[] = [];
+  /** A long outage sets how long a node stays down instead of the scenario's usual downtime. */
+  private readonly downFor = new Map<NodeName, number>();
 
   constructor(private readonly p: LifecycleParts) {}
 
@@ -35,7 +37,8 @@ export class Lifecycle {
     return node === "client" ? this.p.client.isUp() : this.p.server.isUp();
   }
 
-  halt(node: NodeName): void {
+  halt(node: NodeName, downtimeMs?: number): void {
+    if (downtimeMs !== undefined) this.downFor.set(node, downtimeMs);
     if (node === "client") this.p.client.halt();
     else {
       this.p.server.halt();
@@ -51,7 +54,8 @@ export class Lifecycle {
       const powerLoss = gate.roll("powerLoss", mix.powerLoss, node);
       const lost = node === "client" ? this.p.client.finish(powerLoss) : this.p.server.finish(powerLoss);
       if (powerLoss) record(node, "power-loss", lost ? "commits since the last durable point are gone" : "synchronous=full: nothing lost");
-      const down = mix.downtime.min + rng.int(Math.max(0, mix.downtime.max - mix.downtime.min) + 1);
+      const down = this.downFor.get(node) ?? mix.downtime.min + rng.int(Math.max(0, mix.downtime.max - mix.downtime.min) + 1);
+      this.downFor.delete(node);
       clock.setTimer(down, () => this.restart(node, lost));
     }
   }

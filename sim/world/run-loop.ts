@@ -32,12 +32,12 @@ export interface LoopParts {
   chooser?: Chooser;
   stateKey: () => string;
   maxSteps: number;
-  deadline: number;
+  deadline: () => number;
 }
 
 /** Runs until quiet (true), or until a bound or the explorer stops it (false). */
 export async function runLoop(w: LoopParts): Promise<boolean> {
-  while (w.acct.step < w.maxSteps && w.clock.now() <= w.deadline && !w.chooser?.stopped) {
+  while (w.acct.step < w.maxSteps && w.clock.now() <= w.deadline() && !w.chooser?.stopped) {
     await settle();
     w.lifecycle.finishCrashes();
     w.batchWire.submitOpen();

@@ -21,15 +21,20 @@ export class User {
     private readonly record: (actor: string, kind: string, detail: string) => void,
     private readonly onRevoke: (share: ShareInfo) => void,
     public share: ShareInfo,
+    /** The user acts only while the laptop is awake: not before this time. */
+    private readonly wakeAt: () => number,
   ) {}
 
   get lastActionAt(): number { return this.actions[this.actions.length - 1]?.at ?? 0; }
-  nextActionAt(): number | undefined { return this.actions[this.next]?.at; }
+  nextActionAt(): number | undefined {
+    const a = this.actions[this.next];
+    return a && Math.max(a.at, this.wakeAt());
+  }
 
   /** The next action is due and its node is up. */
   ready(now: number): boolean {
     const a = this.actions[this.next];
-    if (!a || a.at > now || !this.client.isUp()) return false;
+    if (!a || a.at > now || !this.client.isUp() || now < this.wakeAt()) return false;
     return a.kind !== "revoke" || this.server.isUp();
   }
 

@@ -12,7 +12,7 @@ import { SocketWire } from "../transport.js";
 import { emptyFaultCounts, sampleSwarm } from "../faults.js";
 import { FaultGate } from "../fault-gate.js";
 import { CHECKPOINT_MS } from "../storage.js";
-import { generateWorkload } from "../workload.js";
+import { generateWorkload, sampleSwarmWorkload } from "../workload.js";
 import { stateKeyOf } from "../state-key.js";
 import { Checker } from "../check/checker.js";
 import { plantHooks } from "../plants/index.js";
@@ -20,7 +20,7 @@ import type { Scenario } from "../scenario.js";
 import { Accounting } from "./accounting.js";
 import { FaultInjector } from "./fault-injector.js";
 import { Lifecycle } from "./lifecycle.js";
-import { ClientNode, ServerNode, SimConnector } from "./nodes.js";
+import { CLIENT, ClientNode, ServerNode, SimConnector } from "./nodes.js";
 import { runLoop } from "./run-loop.js";
 import { StaleHolder } from "./stale-holder.js";
 import { User } from "./user.js";
@@ -43,14 +43,15 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const root = new SimRng(seed);
   const rng = { sched: root.fork("sched"), net: root.fork("net"), faults: root.fork("faults") };
   const mix = options.swarm ? sampleSwarm(root.fork("swarm"), scenario.faults) : scenario.faults;
-  const spec = options.ops === undefined ? scenario.workload : { ...scenario.workload, ops: options.ops };
+  const asked = options.ops === undefined ? scenario.workload : { ...scenario.workload, ops: options.ops };
+  const spec = options.swarm ? sampleSwarmWorkload(root.fork("swarm-workload"), asked, scenario.client.maxInFlight) : asked;
   const generated = generateWorkload(spec, root.fork("workload"));
   const actions = options.onlyActions ? generated.filter((_, i) => options.onlyActions!.has(i)) : generated;
   const horizon = (actions[actions.length - 1]?.at ?? 0) + scenario.faultTailMs;
   const clock = new VirtualClock();
   const acct = new Accounting(() => clock.now(), options.keepTrace ?? false);
   const record = acct.record;
-  record("world", "start", `${scenario.name} ${design} ${scenario.transport} ${scenario.dedupe} ops=${spec.ops} ${JSON.stringify(mix)}${options.plant ? ` plant=${options.plant}` : ""}`);
+  record("world", "start", `${scenario.name} ${design} ${scenario.transport} ${scenario.dedupe} ops=${spec.ops}${spec.causalDeps ? "" : " no-deps"} ${JSON.stringify(mix)}${options.plant ? ` plant=${options.plant}` : ""}`);
   const faults = emptyFaultCounts();
   // Exploration's key for "the same state": the whole world (sim/state-key.ts walks these objects).
   const stateKey = (): string => stateKeyOf({
@@ -60,7 +61,7 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
     records: [acct.coverage],
   });
   const gate = new FaultGate(rng.faults, faults, () => clock.now(), options.onlyFaults, options.chooser && { chooser: options.chooser, stateKey });
-  const injector = new FaultInjector(gate, mix, rng.faults, () => clock.now(), horizon, acct.coverage, record);
+  const injector = new FaultInjector(gate, mix, rng.faults, () => clock.now(), horizon, (until) => clock.postponeOwner(CLIENT, until), acct.coverage, record);
   const checker = new Checker(scenario.dedupe);
   const network = new Network({
     now: () => clock.now(), rng: rng.net, gate, record,
@@ -79,7 +80,7 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const client: ClientNode = new ClientNode({
     design, clock, rng: root.fork("client"), synchronous: scenario.storage.client,
     connector: () => new SimConnector(scenario.transport, batchWire, socketWire),
-    flusher: { ...scenario.client },
+    flusher: hooks.flusherOptions ? hooks.flusherOptions({ ...scenario.client }) : { ...scenario.client },
     onFlush: (e) => onFlush(e, checker, acct),
     onLegacy: (e: LegacyEvent) => record("client", e.kind === "send" ? "sync" : "error", e.kind === "send" ? `${e.items} items` : e.error),
     probe: injector.probeFor("client", () => lifecycle),
@@ -90,7 +91,7 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   client.setCredentials(share);
   const hostile: HostileContext = { record: (kind, detail) => record("intruder", kind, detail), intrusion: (d) => checker.onIntrusion("intruder", d) };
   const staleHolder = scenario.workload.revokeAfter.length > 0 ? new StaleHolder(socketWire, clock.scoped("stale-holder"), hostile) : undefined;
-  const user = new User(actions, client, server, checker, record, (s) => staleHolder?.afterRevoke(s), share);
+  const user = new User(actions, client, server, checker, record, (s) => staleHolder?.afterRevoke(s), share, () => injector.asleepUntil);
   const lifecycle: Lifecycle = new Lifecycle({ client, server, socketWire, gate, mix, rng: rng.faults, clock: clock.scoped("world"), checker, shareID: () => user.share.id, record });
   staleHolder?.redeem(share);
   if (scenario.viewerEveryMs > 0) startViewer(batchWire, clock.scoped("viewer"), () => user.share, scenario.viewerEveryMs, horizon, hostile);
@@ -99,7 +100,9 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   return {
     scenario, seed, options, design, mix, generated, clock, acct, faults, gate, injector, checker, network, server, client,
     batchWire, user, lifecycle, sched: rng.sched, chooser: options.chooser, stateKey,
-    maxSteps: scenario.maxSteps, deadline: horizon + scenario.livenessMs,
+    maxSteps: scenario.maxSteps,
+    // A run that has not converged long after the last fault ended has already failed L1: stop there.
+    deadline: () => Math.max(horizon, injector.faultsEndAt) + scenario.livenessMs,
   };
 }
 
@@ -143,12 +146,12 @@ function verdict(w: World, quiet: boolean): RunResult {
   const { scenario, checker, clock, acct, user, server, client, chooser } = w;
   const stopped = chooser?.stopped ?? false;
   let lost = 0;
-  const lastFaultAt = Math.max(w.gate.lastAt, user.lastActionAt);
+  const lastFaultAt = Math.max(w.gate.lastAt, user.lastActionAt, w.injector.faultsEndAt);
   const convergenceMs = Math.max(0, clock.now() - lastFaultAt);
   if (stopped) {
     // An explored branch cut short (depth bound or a state seen before): no end-of-run verdict.
   } else if (!quiet) {
-    checker.fail("L1", "no-quiescence", `no quiescence within ${scenario.maxSteps} steps / ${w.deadline} virtual ms`);
+    checker.fail("L1", "no-quiescence", `no quiescence within ${scenario.maxSteps} steps / ${w.deadline()} virtual ms`);
   } else {
     lost = checker.checkFinal(server.db!, user.share.id, client.outbox ? client.db : undefined, user.items, client.outbox?.counts());
     if (convergenceMs > scenario.livenessMs) checker.fail("L1", "slow", `converged ${convergenceMs} ms after the last fault (bound ${scenario.livenessMs})`);
