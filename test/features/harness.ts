@@ -75,12 +75,17 @@ export interface Received { ops: Op[]; ack: Ack }
  * A main capability that records what reaches appendOps: the server-side view of a retry, which
  * the client's own events cannot show (a lost response looks like a timeout to the client).
  */
+/** Far more calls than any test makes: past it the client under test is looping. */
+const MAX_RECEIVED = 10_000;
+
 export function recordingMain(server: ShareServer, received: Received[], after?: (r: Received) => void): object {
   class RecordingCap extends ShareCap {
     override appendOps(ops: unknown): Ack {
       const copy = structuredClone(ops) as Op[];
       const ack = super.appendOps(ops);
       const r = { ops: copy, ack };
+      // A misbehaving flusher (a mutant) may resend without end: fail loudly, not grow to gigabytes.
+      if (received.length >= MAX_RECEIVED) throw new Error(`runaway client: more than ${MAX_RECEIVED} appendOps calls`);
       received.push(r);
       after?.(r);
       return ack;
