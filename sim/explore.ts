@@ -16,7 +16,8 @@ import { stopwatch } from "./stopwatch.js";
 
 export interface ExploreBounds { maxDepth: number; netFaults: number; crashes: number; timeLimitMs: number }
 
-export const DEFAULT_BOUNDS: ExploreBounds = { maxDepth: 60, netFaults: 2, crashes: 1, timeLimitMs: 55_000 };
+/** The complete search of tiny at this budget is ~5,800 runs, about a minute: the time limit leaves room. */
+export const DEFAULT_BOUNDS: ExploreBounds = { maxDepth: 60, netFaults: 2, crashes: 1, timeLimitMs: 300_000 };
 
 export interface ExploreOptions {
   bounds?: Partial<ExploreBounds>;
@@ -25,6 +26,11 @@ export interface ExploreOptions {
   seeds?: number;
   /** Prune states seen before (the default). Off, every path runs to its end: the reference pruning must agree with. */
   prune?: boolean;
+  /**
+   * What a run that reached its end is summed up as in `verdicts` (default: its verdict). A finer
+   * summary (end time, steps) makes a stricter check that pruning lost nothing.
+   */
+  verdictOf?: (r: RunResult) => string;
 }
 
 interface Choice { n: number; chosen: number; label: string }
@@ -53,7 +59,7 @@ export interface ExploreReport {
   /** The whole tree within the fault budget was searched: nothing cut, no time limit hit. */
   complete: boolean;
   elapsedMs: number;
-  /** The distinct verdicts of runs that reached their end: sorted `invariant:kind` lists, "" for a clean run. */
+  /** The distinct verdicts of runs that reached their end: sorted `invariant:kind` lists, "" for a clean run (or `verdictOf`'s). */
   verdicts: string[];
   /** Schedules that violated an invariant; the first few are kept with their decision lists. */
   violatingRuns: number;
@@ -130,7 +136,8 @@ export async function explore(scenario: Scenario, design: Design, options: Explo
   const verdicts = new Set<string>();
   for (let seed = 0; seed < seeds && !report.timeLimited; seed++) {
     const visited = prune ? new Set<string>() : undefined;
-    await exploreSeed({ scenario, design, seed, bounds, plant: options.plant, visited }, report, verdicts, elapsed);
+    const search = { scenario, design, seed, bounds, plant: options.plant, visited, verdictOf: options.verdictOf ?? verdictOf };
+    await exploreSeed(search, report, verdicts, elapsed);
     report.states += visited?.size ?? 0;
   }
   report.verdicts = [...verdicts].sort();
@@ -139,7 +146,15 @@ export async function explore(scenario: Scenario, design: Design, options: Explo
   return report;
 }
 
-interface SeedSearch { scenario: Scenario; design: Design; seed: number; bounds: ExploreBounds; plant?: PlantName; visited?: Set<string> }
+interface SeedSearch {
+  scenario: Scenario;
+  design: Design;
+  seed: number;
+  bounds: ExploreBounds;
+  plant?: PlantName;
+  visited?: Set<string>;
+  verdictOf: (r: RunResult) => string;
+}
 
 /** Depth-first over one seed's world; sets `timeLimited` if the clock ran out with branches left. */
 async function exploreSeed(s: SeedSearch, report: ExploreReport, verdicts: Set<string>, elapsed: () => number): Promise<void> {
@@ -147,7 +162,8 @@ async function exploreSeed(s: SeedSearch, report: ExploreReport, verdicts: Set<s
   for (;;) {
     const chooser = new DfsChooser(prefix, s.bounds, "explore", s.visited);
     const r = await runWorld(s.scenario, s.seed, { design: s.design, chooser, plant: s.plant });
-    tally(report, verdicts, s.seed, chooser, prefix.length, r);
+    tally(report, chooser, prefix.length, r, s.seed);
+    if (!chooser.stopped) verdicts.add(s.verdictOf(r));
     // Backtrack: the deepest choice point with an alternative not yet taken.
     let i = chooser.path.length - 1;
     while (i >= 0 && chooser.path[i]!.chosen + 1 >= chooser.path[i]!.n) i--;
@@ -160,13 +176,12 @@ async function exploreSeed(s: SeedSearch, report: ExploreReport, verdicts: Set<s
   }
 }
 
-function tally(report: ExploreReport, verdicts: Set<string>, seed: number, chooser: DfsChooser, prefixLength: number, r: RunResult): void {
+function tally(report: ExploreReport, chooser: DfsChooser, prefixLength: number, r: RunResult, seed: number): void {
   report.runs += 1;
   report.decisions += chooser.path.length - prefixLength;
   report.maxDepth = Math.max(report.maxDepth, chooser.path.length);
   if (chooser.stopReason === "visited") report.pruned += 1;
   else if (chooser.stopReason === "depth") report.depthCut += 1;
-  else verdicts.add(verdictOf(r));
   if (r.violations.length > 0 && ++report.violatingRuns <= VIOLATIONS_KEPT) {
     report.violations.push({
       seed,
