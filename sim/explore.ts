@@ -106,6 +106,7 @@ class DfsChooser implements Chooser {
   }
 
   choose(n: number, label: string, _stateKey: () => string, fault?: FaultClass): number {
+    if (this.stopped) return 0; // the rest of a stopped run's step: not part of the tree
     const depth = this.path.length;
     let chosen = 0;
     if (depth < this.prefix.length) chosen = this.prefix[depth]!;

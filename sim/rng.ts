@@ -24,7 +24,8 @@ export class SimRng implements Rng {
    * will draw next, wherever it draws from (a stream nobody keyed by hand included).
    */
   positions(): string[] {
-    return this.family.map((r) => { const s = r.prng.state(); return `${r.stream}:${s.i},${s.j},${s.S.join(".")}`; });
+    // S is a permutation of 0..255: one character per entry is the cheapest faithful spelling.
+    return this.family.map((r) => { const s = r.prng.state(); return `${r.stream}:${s.i},${s.j},${String.fromCharCode(...s.S)}`; });
   }
   next(): number {
     return this.prng();

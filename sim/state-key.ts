@@ -34,9 +34,17 @@ export interface StateParts {
   records?: readonly object[];
 }
 
+/** Marks the databases dumped under a name, so the walker need not dump them again (see Walker.special). */
+const DUMPED = Symbol("state-key: dumped as");
+let keying = 0;
+
 export function stateKeyOf(p: StateParts): string {
+  keying += 1;
   const out: string[] = [`t=${p.now} step=${p.step} lastFault=${p.lastFaultAt}`];
-  for (const [name, db] of Object.entries(p.databases)) out.push(`${name}:${dumpDatabase(db)}`);
+  for (const [name, db] of Object.entries(p.databases)) {
+    out.push(`${name}:${dumpDatabase(db)}`);
+    if (db) (db as unknown as Record<symbol, unknown>)[DUMPED] = `${name}#${keying}`;
+  }
   out.push(p.rng.positions().join("|"), p.clock.pending().join("|"), p.network.backlog(p.now).join("|"));
   const walker = new Walker(out, p);
   walker.walk(p.network.inFlightPackets(p.now));
@@ -101,7 +109,12 @@ class Walker {
   }
 
   private special(o: object): string | undefined {
-    if (o instanceof Database) return `db:${Object.entries(this.p.databases).find(([, db]) => db === o)?.[0] ?? dumpDatabase(o)}`;
+    if (o instanceof Database) {
+      // The product may hold a node's database through a wrapper (a Proxy, which forwards the
+      // mark): one marked during this keying was dumped above. Any other is dumped here.
+      const dumped = (o as unknown as Record<symbol, unknown>)[DUMPED];
+      return typeof dumped === "string" && dumped.endsWith(`#${keying}`) ? `db:${dumped.split("#")[0]}` : `db:${dumpDatabase(o)}`;
+    }
     if (o instanceof VirtualClock || o instanceof Network || o instanceof SimRng || o instanceof FaultGate) return o.constructor.name;
     if (this.records.has(o)) return "record";
     return this.p.clock.describeHandle(o);
