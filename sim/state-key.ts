@@ -52,18 +52,21 @@ export function stateKeyOf(p: StateParts): string {
   return createHash("sha1").update(out.join("\n")).digest("hex");
 }
 
-const statements = new WeakMap<Database.Database, Database.Statement[]>();
+/** Per database: its table list (re-read every time: a table may appear later) and a read per table. */
+const dumps = new WeakMap<Database.Database, { tables: Database.Statement; seen: string; reads: Database.Statement[] }>();
 
 /** Every table, every row (rowid included: it is what the next insert continues from). */
 function dumpDatabase(db: Database.Database | undefined): string {
   if (!db) return "down";
-  let reads = statements.get(db);
-  if (!reads) {
-    const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string; sql: string | null }[];
-    reads = tables.map((t) => db.prepare(/WITHOUT\s+ROWID/i.test(t.sql ?? "") ? `SELECT * FROM "${t.name}"` : `SELECT rowid AS _rowid, * FROM "${t.name}" ORDER BY rowid`));
-    statements.set(db, reads);
+  let d = dumps.get(db);
+  if (!d) dumps.set(db, (d = { tables: db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"), seen: "", reads: [] }));
+  const tables = d.tables.all() as { name: string; sql: string | null }[];
+  const seen = JSON.stringify(tables);
+  if (seen !== d.seen) {
+    d.seen = seen;
+    d.reads = tables.map((t) => db.prepare(/WITHOUT\s+ROWID/i.test(t.sql ?? "") ? `SELECT * FROM "${t.name}"` : `SELECT rowid AS _rowid, * FROM "${t.name}" ORDER BY rowid`));
   }
-  return reads.map((s) => `${s.source}\n${JSON.stringify(s.raw().all())}`).join("\n");
+  return d.reads.map((r) => `${r.source}\n${JSON.stringify(r.raw().all())}`).join("\n");
 }
 
 /**
