@@ -15,13 +15,18 @@ export interface Counterexample {
   attempts: number;
 }
 
-export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptions, maxAttempts = 600): Promise<Counterexample | undefined> {
+/**
+ * `target`: shrink toward the first violation of this invariant instead of the run's first
+ * violation (say, the C1 behind an expected D1).
+ */
+export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptions, maxAttempts = 600, target?: string): Promise<Counterexample | undefined> {
   const original = await runWorld(scenario, seed, options);
-  if (original.violations.length === 0) return undefined;
-  // Keep failing the same way: the first violation keeps its invariant and kind. "Any of the
-  // original invariants" would let a real fault-driven counterexample drift to an easier one.
-  const first = original.violations[0]!;
-  const sameFailure = (r: RunResult) => r.violations[0]?.invariant === first.invariant && r.violations[0]?.kind === first.kind;
+  const first = target === undefined ? original.violations[0] : original.violations.find((v) => v.invariant === target);
+  if (!first) return undefined;
+  // Keep failing the same way: the (first, or targeted) violation keeps its invariant and kind.
+  // "Any of the original invariants" would let a fault-driven counterexample drift to an easier one.
+  const firstOf = (r: RunResult) => (target === undefined ? r.violations[0] : r.violations.find((v) => v.invariant === target));
+  const sameFailure = (r: RunResult) => firstOf(r)?.invariant === first.invariant && firstOf(r)?.kind === first.kind;
   let attempts = 0;
   let ops = options.ops ?? scenario.workload.ops;
   let best = original;

@@ -34,6 +34,16 @@ export class Disk {
     return openDatabase(this.durable ?? template(this.schema));
   }
 
+  /** Reads what the disk holds now (a node that is down), through a throwaway copy. */
+  peek<T>(read: (db: Database.Database) => T): T {
+    const db = this.open();
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  }
+
   /** A durable point: everything committed so far reaches the platter. */
   checkpoint(db: Database.Database): void {
     this.durable = db.serialize();

@@ -12,6 +12,8 @@ export interface Apply { cursor: number; content: string | undefined }
 
 export class ApplyLog {
   readonly first = new Map<string, Apply>();
+  /** Ops a power loss took back: a later apply gives them a cursor the client's old ack never saw. */
+  readonly rewritten = new Set<string>();
   private readonly count = new Map<string, number>();
   /** Applies committed and not taken back by a power loss: what the cursor must equal. */
   committed = 0;
@@ -51,6 +53,7 @@ export class ApplyLog {
   rollBackTo(cursor: number): string[] {
     const gone = [...this.first].filter(([, a]) => a.cursor > cursor).map(([op]) => op);
     for (const op of gone) {
+      this.rewritten.add(op);
       this.first.delete(op);
       this.count.delete(op);
     }

@@ -69,8 +69,8 @@ export class Checker {
     if (client) this.steps.checkClient(client);
   }
 
-  afterServerRestart(db: Database.Database, shareID: string): void {
-    this.steps.serverRestarted(this.durability.afterServerRestart(db, shareID));
+  afterServerRestart(db: Database.Database, shareID: string, client: Database.Database | undefined): void {
+    this.steps.serverRestarted(this.durability.afterServerRestart(db, shareID, client));
   }
 
   afterClientRestart(db: Database.Database): void {
@@ -94,11 +94,18 @@ export class Checker {
    */
   private excludedKeys(client: Database.Database | undefined): Set<string> {
     const excluded = new Set<string>();
+    const unknown: string[] = [];
     for (const op of this.durability.lost) {
       const key = this.ops.get(op)?.key;
       if (key) excluded.add(key);
+      else unknown.push(op);
     }
-    if (this.indeterminate.length === 0 || !client) return excluded;
+    if (!client) return excluded;
+    // An op the user was never told about (a crash swallowed the answer) can still be acked and
+    // then lost: its item is on the client's disk.
+    const items = client.prepare("SELECT item FROM outbox WHERE op_id IN (SELECT value FROM json_each(?))").pluck().all(JSON.stringify(unknown)) as string[];
+    for (const item of items) excluded.add(modelKey(JSON.parse(item) as SyncItem));
+    if (this.indeterminate.length === 0) return excluded;
     const saved = new Set((client.prepare("SELECT item FROM outbox").pluck().all() as string[]).map((t) => opContent(JSON.parse(t))));
     for (const item of this.indeterminate) if (!saved.has(opContent(item))) excluded.add(modelKey(item));
     return excluded;

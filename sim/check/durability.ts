@@ -26,23 +26,37 @@ export class Durability {
 
   onAck(ack: Ack): void {
     for (const op of [...ack.applied, ...ack.duplicates]) {
-      if (this.rolledBack.has(op)) this.loseAcked([op], `the server acked ${op} after a power loss took it back`);
+      // Acked after a power loss took it back, and not applied again since: the ack was sent
+      // before the loss and arrived after it.
+      if (this.rolledBack.has(op) && !this.applies.first.has(op)) this.loseAcked([op], `the server acked ${op} after a power loss took it back`);
       else this.acked.add(op);
     }
     this.ackedCursor = Math.max(this.ackedCursor, ack.cursor);
   }
 
-  /** Returns the cursor the server came back at. */
-  afterServerRestart(db: Database.Database, shareID: string): number {
+  /**
+   * Returns the cursor the server came back at. What was acked is what the client's disk holds as
+   * acked (when it is up), besides the acks it was seen to receive: a client that crashed right
+   * after recording an ack never reported it, but it will never resend that op either.
+   */
+  afterServerRestart(db: Database.Database, shareID: string, client: Database.Database | undefined): number {
     const cursor = shareCursor(db, shareID) ?? 0;
     for (const [op, at] of appliesOnDisk(db, this.policy, shareID)) this.applies.learn(op, at);
     for (const op of this.applies.rollBackTo(cursor)) this.rolledBack.add(op);
+    for (const op of this.applies.first.keys()) this.rolledBack.delete(op);
+    if (client) this.learnAcksFromClient(client);
     const forgotten = [...this.acked].filter((op) => this.rolledBack.has(op) || ledgerKnows(db, this.policy, shareID, op) === false);
     if (cursor < this.ackedCursor || forgotten.length > 0) {
       this.loseAcked(forgotten, `server came back at cursor ${cursor} after acking cursor ${this.ackedCursor}; ${forgotten.length} acked op(s) gone`);
     }
     this.ackedCursor = Math.min(this.ackedCursor, cursor);
     return cursor;
+  }
+
+  private learnAcksFromClient(client: Database.Database): void {
+    for (const op of client.prepare("SELECT op_id FROM outbox WHERE state = 'acked'").pluck().all() as string[]) this.acked.add(op);
+    const watermark = client.prepare("SELECT watermark FROM sync_state WHERE id = 1").pluck().get() as number;
+    this.ackedCursor = Math.max(this.ackedCursor, watermark);
   }
 
   afterClientRestart(db: Database.Database): void {

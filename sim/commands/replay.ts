@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { loadScenario } from "../scenario.js";
 import { runWorld, type RunResult } from "../world/world.js";
 import { corpusEntry } from "../corpus.js";
+import { INVARIANT_IDS } from "../check/violations.js";
 import { shrink } from "../shrink.js";
 import { traceToMermaid } from "../mermaid.js";
 import { describeRun, runSummary } from "../summary.js";
@@ -14,7 +15,7 @@ import type { Seed } from "../rng.js";
 import type { Design } from "../scenario.js";
 
 export async function replayCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["scenario", "design", "seed", "ops", "actions", "faults", "mermaid", "save", "plant"], flags: ["json", "shrink", "swarm"] });
+  const args = parseArgs(argv, { values: ["scenario", "design", "seed", "ops", "actions", "faults", "mermaid", "save", "plant", "target"], flags: ["json", "shrink", "swarm"] });
   const scenarioName = required(args, "scenario");
   const scenario = loadScenario(scenarioName);
   const seed = seedArg(args);
@@ -27,7 +28,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   let result: RunResult;
   const only = () => ({ plant, onlyFaults: faults && new Set(faults), onlyActions: actions && new Set(actions) });
   if (args.flags.has("shrink")) {
-    const cx = await shrink(scenario, seed, { design, swarm, ops, ...only() });
+    const cx = await shrink(scenario, seed, { design, swarm, ops, ...only() }, undefined, targetArg(args.values.get("target")));
     if (!cx) {
       console.log(`seed ${seed} does not fail: nothing to shrink`);
       return 0;
@@ -89,4 +90,9 @@ function parseList(name: string, text: string | undefined): number[] | undefined
   if (text === "none") return [];
   if (!/^\d+(,\d+)*$/.test(text)) throw new UsageError(`--${name} must be a comma-separated list of numbers (or "none"), got "${text}"`);
   return text.split(",").map(Number);
+}
+
+function targetArg(text: string | undefined): string | undefined {
+  if (text !== undefined && !(INVARIANT_IDS as readonly string[]).includes(text)) throw new UsageError(`--target must be an invariant (${INVARIANT_IDS.join(", ")}), got "${text}"`);
+  return text;
 }

@@ -1,6 +1,7 @@
 // Node lifecycle: crash (two-phase: halt inside the node's own stack, finish at the step
 // boundary), the disk keeping what was durable (a power loss only the last durable image), and
 // the restart after some downtime, after which D1 holds the disk to what was acknowledged.
+import type Database from "better-sqlite3";
 import type { FaultGate } from "../fault-gate.js";
 import type { FaultMix } from "../faults.js";
 import type { SimRng } from "../rng.js";
@@ -66,7 +67,12 @@ export class Lifecycle {
       this.p.checker.afterClientRestart(this.p.client.db!);
     } else {
       this.p.server.start();
-      this.p.checker.afterServerRestart(this.p.server.db!, this.p.shareID());
+      const { client } = this.p;
+      const restarted = (clientDb: Database.Database | undefined) => this.p.checker.afterServerRestart(this.p.server.db!, this.p.shareID(), clientDb);
+      // What the client holds as acked counts even while it is down: read its disk.
+      if (client.isLegacy()) restarted(undefined);
+      else if (client.db) restarted(client.db);
+      else client.disk.peek(restarted);
     }
     this.p.record(node, "restart", fromOlderImage ? "from an older image" : "");
   }

@@ -165,6 +165,8 @@ export class ClientNode extends DurableNode {
     this.flusher.kick();
   }
 
+  isLegacy(): boolean { return this.deps.design === "legacy"; }
+
   /** Legacy keeps credentials in memory only; the outbox keeps them durably. */
   setCredentials(share: ShareInfo): void {
     this.legacyShare = share;
