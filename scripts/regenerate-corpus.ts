@@ -38,5 +38,5 @@ for (const spec of CORPUS) {
   const path = join("test", "corpus", `${spec.file}.json`);
   writeFileSync(path, corpusEntry(spec.scenario, spec.design, seed, { plant: spec.plant, ops: cx.ops, actions: cx.actions, faults: cx.faults }, cx.result));
   const v = cx.result.violations.find((x) => x.invariant === spec.invariant)!;
-  console.log(`${path}: seed ${seed}, ${cx.actions.length} actions, ${cx.faults.length} faults; ${v.invariant} ${v.message.slice(0, 90)}`);
+  console.log(`${path}: seed ${seed}, ${cx.actions?.length ?? cx.ops} actions, ${cx.faults.length} faults; ${v.invariant} ${v.message.slice(0, 90)}`);
 }

@@ -2,6 +2,7 @@
 // Commands load lazily: `run` does not pay for the HTTP server or the report renderer.
 import { UsageError } from "./commands/args.js";
 import { ScenarioError } from "./scenario.js";
+import { PLANT_NAMES } from "./plants/index.js";
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -16,14 +17,17 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 const USAGE = `usage: sturdy <command> [options]
-  run --scenario <name|file.json> --seed <seed> [--design outbox|legacy] [--swarm] [--json]
+  run --scenario <name|file.json> --seed <seed> [--design outbox|legacy] [--swarm] [--plant bug] [--json]
   campaign --scenario <s> [--design d] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--plant bug] [--json]
   merge <campaign.json>... [--json]
   replay --scenario <s> [--design d] --seed <seed> [--ops K] [--actions a,b|none] [--faults a,b|none] [--swarm]
-         [--plant no-dedupe|split-ack] [--shrink] [--mermaid out.md] [--save file.json] [--json]
-  explore --scenario tiny [--design d] [--max-depth N] [--net-faults N] [--crashes N] [--plant bug] [--choices 0,1,..] [--json]
+         [--plant bug] [--shrink [--target INVARIANT]] [--mermaid out.md] [--save file.json] [--json]
+  explore --scenario tiny [--design d] [--seeds N] [--max-depth N] [--net-faults N] [--crashes N] [--time-limit S]
+          [--plant bug] [--seed S --choices 0,1,..] [--json]
   serve [--port N] [--db file] [--dedupe permanent|writer-seq|window(N)] [--share id] [--session id] [--json]
-  report [--scenario s] [--seeds N] [--from K] [--windows 4,8,16,32] [--workers W] [--shrink-seeds N] [--out reports/<name>] [--quiet]`;
+  report [--scenario s] [--seeds N] [--from K] [--windows 4,8,16,32] [--durability s1,s2|none] [--workers W]
+         [--shrink-seeds N] [--out reports/<name>] [--quiet]
+planted bugs (--plant): ${PLANT_NAMES.join(", ")}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
