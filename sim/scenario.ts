@@ -18,6 +18,8 @@ export const Scenario = z.object({
   design: Design.default("outbox"),
   dedupe: z.string().regex(/^(permanent|writer-seq|window\(\d+\))$/, "permanent | writer-seq | window(N)").default("permanent"),
   workload: WorkloadSpec.default({}),
+  /** Sessions shared at once, each by its own client (own disk, own writer) to its own share on the one server. */
+  sessions: z.number().int().min(1).max(4).default(1),
   faults: FaultMix.default({}),
   /** Faults stop this many virtual ms after the last user action; then the world must converge. */
   faultTailMs: z.number().int().nonnegative().default(2_000),

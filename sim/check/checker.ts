@@ -14,11 +14,12 @@ import { Durability } from "./durability.js";
 import { ledgerCursors, ledgerPolicy, type LedgerPolicy } from "./ledger.js";
 import { decodeShare, readShareRows } from "./share-reader.js";
 import { StepChecks } from "./step-checks.js";
-import { ViolationLog, type InvariantId } from "./violations.js";
+import { ViolationLog, type InvariantId, type Report } from "./violations.js";
 
 export class Checker {
-  private readonly log = new ViolationLog();
-  readonly applies = new ApplyLog(this.log.report);
+  /** Reports into the world's one log; a checker of a second share prefixes its messages. */
+  private readonly report: Report;
+  readonly applies: ApplyLog;
   private readonly policy: LedgerPolicy;
   private readonly steps: StepChecks;
   private readonly durability: Durability;
@@ -27,17 +28,19 @@ export class Checker {
   /** Enqueues whose node crashed before answering: committed or not, nobody was told (Jepsen's :info). */
   private readonly indeterminate: SyncItem[] = [];
 
-  constructor(dedupe: string) {
+  constructor(dedupe: string, private readonly log = new ViolationLog(), label = "") {
+    this.report = label ? (i, k, m) => log.report(i, k, `${label}: ${m}`) : log.report;
+    this.applies = new ApplyLog(this.report);
     this.policy = ledgerPolicy(dedupe);
-    this.steps = new StepChecks(this.log.report, this.policy, this.applies);
-    this.durability = new Durability(this.log.report, this.policy, this.applies);
+    this.steps = new StepChecks(this.report, this.policy, this.applies);
+    this.durability = new Durability(this.report, this.policy, this.applies);
   }
 
   get violations() { return this.log.violations; }
   set step(n: number) { this.log.step = n; }
 
   fail(invariant: InvariantId, kind: string, message: string): void {
-    this.log.report(invariant, kind, message);
+    this.report(invariant, kind, message);
   }
 
   readonly onServerEvent = (e: ServerEvent): void => this.applies.onEvent(e);
@@ -55,13 +58,13 @@ export class Checker {
   onSend(opIDs: readonly string[]): void { this.steps.onSend(opIDs); }
 
   onAck(ack: Ack): void {
-    judgeAck(ack, this.applies, this.durability.rolledBack, (op) => this.ops.get(op)?.content, this.log.report);
+    judgeAck(ack, this.applies, this.durability.rolledBack, (op) => this.ops.get(op)?.content, this.report);
     this.durability.onAck(ack);
   }
 
   /** A hostile actor's write was accepted: authority leaked, whatever the database shows later. */
   onIntrusion(actor: string, detail: string): void {
-    this.log.report("S4", "intruder-accepted", `${actor}'s write was accepted: ${detail}`);
+    this.report("S4", "intruder-accepted", `${actor}'s write was accepted: ${detail}`);
   }
 
   checkStep(server: { db: Database.Database; shareID: string } | undefined, client: Database.Database | undefined): void {
@@ -81,10 +84,10 @@ export class Checker {
   /** Once quiet: the share against the model, and the ledger's order. Returns lost-op count. */
   checkFinal(server: Database.Database, shareID: string, client: Database.Database | undefined, items: SyncItem[], outbox?: { pending: number; in_flight: number; failed: number }): number {
     const decoded = decodeShare(readShareRows(server, shareID));
-    for (const key of decoded.intruded) this.log.report("S4", "intruder-row", `row ${key} was written by an intruder`);
+    for (const key of decoded.intruded) this.report("S4", "intruder-row", `row ${key} was written by an intruder`);
     if (client) this.checkLedgerOrder(server, shareID, client);
     const excluded = this.excludedKeys(client);
-    return judgeConvergence({ decoded, items, excluded, outbox }, this.log.report);
+    return judgeConvergence({ decoded, items, excluded, outbox }, this.report);
   }
 
   /**
@@ -121,9 +124,9 @@ export class Checker {
       if (c === undefined) continue;
       for (const dep of JSON.parse(row.depends_on) as string[]) {
         const d = at.get(dep);
-        if (d !== undefined && d > c) this.log.report("S3", "ledger-order", `op ${row.op_id} (cursor ${c}) was applied before its dependency ${dep} (cursor ${d})`);
+        if (d !== undefined && d > c) this.report("S3", "ledger-order", `op ${row.op_id} (cursor ${c}) was applied before its dependency ${dep} (cursor ${d})`);
         if (d === undefined && this.policy.kind === "permanent" && !this.durability.lost.has(dep)) {
-          this.log.report("S3", "dependency-missing", `op ${row.op_id} was applied but its dependency ${dep} never was`);
+          this.report("S3", "dependency-missing", `op ${row.op_id} was applied but its dependency ${dep} never was`);
         }
       }
     }

@@ -17,6 +17,7 @@ import { escalatingMain } from "./escalating-read-cap.js";
 import { refusingMain } from "./refuse-unknown-writer.js";
 import { uncapped } from "./uncapped-backoff.js";
 import { ReversedBatchOutbox } from "./reversed-batch.js";
+import { CursorForAllSharesStore } from "./cursor-all-shares.js";
 
 export interface Plant {
   description: string;
@@ -99,6 +100,11 @@ export const PLANTS = {
     description: "the client sends each batch's ops newest first",
     invariant: "C1", scenario: "lossy", swarm: true,
     hooks: { createOutbox: (db, rng, options) => new ReversedBatchOutbox(db, rng, options) },
+  },
+  "cursor-all-shares": {
+    description: "the server's cursor update has no WHERE clause: every share's cursor moves",
+    invariant: "S5", scenario: "two-sessions",
+    hooks: { createStore: (db, options) => new CursorForAllSharesStore(db, options) },
   },
   "never-acks": {
     description: "the client never records an ack and retries every batch forever",

@@ -34,8 +34,8 @@ export class FaultInjector {
     private readonly now: () => number,
     /** Faults stop after this virtual time. */
     readonly horizon: number,
-    /** Freezes the client's timers until a time (its process is suspended). */
-    private readonly suspendClient: (until: number) => void,
+    /** Freezes the clients' timers until a time (the laptop's processes are suspended). */
+    private readonly suspendClients: (until: number) => void,
     private readonly coverage: Coverage,
     private readonly record: (actor: string, kind: string, detail: string) => void,
   ) {}
@@ -70,8 +70,8 @@ export class FaultInjector {
   /** Before each step: crash a node, or cut the network for a while. */
   betweenSteps(lifecycle: Lifecycle): void {
     if (!this.on()) return;
-    for (const node of ["client", "server"] as const) {
-      if (lifecycle.isUp(node) && this.gate.roll(crashKind(node), this.mix.crash[node], `${node}@step`)) {
+    for (const node of lifecycle.nodes) {
+      if (lifecycle.isUp(node) && this.gate.roll(crashKind(node), this.mix.crash[node === "server" ? "server" : "client"], `${node}@step`)) {
         this.record(node, "crash", "between steps");
         lifecycle.halt(node);
       }
@@ -100,7 +100,7 @@ export class FaultInjector {
     this.partitionedUntil = Math.max(this.partitionedUntil, until);
     if (kind === "laptop-asleep") {
       this.asleepUntil = until;
-      this.suspendClient(until);
+      this.suspendClients(until);
     }
   }
 }

@@ -10,19 +10,21 @@ import type { Checker } from "../check/checker.js";
 import type { SocketWire } from "../transport.js";
 import type { ClientNode, ServerNode } from "./nodes.js";
 
-export type NodeName = "client" | "server";
-export const crashKind = (node: NodeName) => (node === "client" ? "crashClient" : "crashServer");
+/** "server", "client", or "client2", … in a world of several sessions. */
+export type NodeName = string;
+export const crashKind = (node: NodeName) => (node === "server" ? "crashServer" : "crashClient");
+
+/** A client and what judges its share. */
+export interface Tenant { client: ClientNode; checker: Checker; shareID: () => string }
 
 export interface LifecycleParts {
-  client: ClientNode;
+  tenants: readonly Tenant[];
   server: ServerNode;
   socketWire: SocketWire;
   gate: FaultGate;
   mix: FaultMix;
   rng: SimRng;
   clock: Clock;
-  checker: Checker;
-  shareID: () => string;
   record: (actor: string, kind: string, detail: string) => void;
 }
 
@@ -34,13 +36,20 @@ export class Lifecycle {
 
   constructor(private readonly p: LifecycleParts) {}
 
+  /** Every node, the clients first. */
+  get nodes(): NodeName[] { return [...this.p.tenants.map((t) => t.client.name), "server"]; }
+
   isUp(node: NodeName): boolean {
-    return node === "client" ? this.p.client.isUp() : this.p.server.isUp();
+    return node === "server" ? this.p.server.isUp() : this.tenant(node).client.isUp();
+  }
+
+  private tenant(node: NodeName): Tenant {
+    return this.p.tenants.find((t) => t.client.name === node)!;
   }
 
   halt(node: NodeName, downtimeMs?: number): void {
     if (downtimeMs !== undefined) this.downFor.set(node, downtimeMs);
-    if (node === "client") this.p.client.halt();
+    if (node !== "server") this.tenant(node).client.halt();
     else {
       this.p.server.halt();
       this.p.socketWire.severAll("server crashed");
@@ -53,7 +62,7 @@ export class Lifecycle {
     const { gate, mix, rng, clock, record } = this.p;
     for (const node of this.halting.splice(0)) {
       const powerLoss = gate.roll("powerLoss", mix.powerLoss, node);
-      const lost = node === "client" ? this.p.client.finish(powerLoss) : this.p.server.finish(powerLoss);
+      const lost = node === "server" ? this.p.server.finish(powerLoss) : this.tenant(node).client.finish(powerLoss);
       if (powerLoss) record(node, "power-loss", lost ? "commits since the last durable point are gone" : "synchronous=full: nothing lost");
       const down = this.downFor.get(node) ?? mix.downtime.min + rng.int(Math.max(0, mix.downtime.max - mix.downtime.min) + 1);
       this.downFor.delete(node);
@@ -62,18 +71,23 @@ export class Lifecycle {
   }
 
   private restart(node: NodeName, fromOlderImage: boolean): void {
-    if (node === "client") {
-      this.p.client.start();
-      this.p.checker.afterClientRestart(this.p.client.db!);
-    } else {
+    if (node === "server") {
       this.p.server.start();
-      const { client } = this.p;
-      const restarted = (clientDb: Database.Database | undefined) => this.p.checker.afterServerRestart(this.p.server.db!, this.p.shareID(), clientDb);
-      // What the client holds as acked counts even while it is down: read its disk.
-      if (client.isLegacy()) restarted(undefined);
-      else if (client.db) restarted(client.db);
-      else client.disk.peek(restarted);
+      for (const t of this.p.tenants) this.serverRestartedFor(t);
+    } else {
+      const { client, checker } = this.tenant(node);
+      client.start();
+      checker.afterClientRestart(client.db!);
     }
     this.p.record(node, "restart", fromOlderImage ? "from an older image" : "");
   }
+
+  /** D1 for one share: what its client holds as acked counts even while it is down (read its disk). */
+  private serverRestartedFor({ client, checker, shareID }: Tenant): void {
+    const restarted = (clientDb: Database.Database | undefined) => checker.afterServerRestart(this.p.server.db!, shareID(), clientDb);
+    if (client.isLegacy()) restarted(undefined);
+    else if (client.db) restarted(client.db);
+    else client.disk.peek(restarted);
+  }
+
 }

@@ -121,6 +121,8 @@ export class SimConnector implements Connector {
 }
 
 export interface ClientNodeDeps {
+  /** The node's name: "client", or "client2", … in a world of several sessions. Owns its timers. */
+  name: string;
   design: Design;
   clock: VirtualClock;
   rng: SimRng;
@@ -133,8 +135,6 @@ export interface ClientNodeDeps {
   hooks: PlantHooks;
 }
 
-export const CLIENT = "client";
-
 export class ClientNode extends DurableNode {
   outbox: Outbox | undefined;
   private flusher: Flusher | undefined;
@@ -146,7 +146,7 @@ export class ClientNode extends DurableNode {
 
   constructor(private readonly deps: ClientNodeDeps) {
     super(deps.synchronous, OUTBOX_SCHEMA);
-    this.clock = deps.clock.scoped(CLIENT);
+    this.clock = deps.clock.scoped(deps.name);
   }
 
   protected boot(db: Database.Database): void {
@@ -166,6 +166,7 @@ export class ClientNode extends DurableNode {
   }
 
   isLegacy(): boolean { return this.deps.design === "legacy"; }
+  get name(): string { return this.deps.name; }
 
   /** Legacy keeps credentials in memory only; the outbox keeps them durably. */
   setCredentials(share: ShareInfo): void {
@@ -199,7 +200,7 @@ export class ClientNode extends DurableNode {
     this.flusher?.stop();
     this.legacy?.stop();
     this.connector?.abort(new Error("client crashed"));
-    this.deps.clock.dropOwner(CLIENT);
+    this.deps.clock.dropOwner(this.deps.name);
     this.outbox = undefined;
     this.flusher = undefined;
     this.legacy = undefined;

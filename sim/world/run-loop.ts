@@ -8,25 +8,24 @@ import type { Network } from "../network.js";
 import type { BatchWire } from "../batch.js";
 import type { SimRng } from "../rng.js";
 import type { Chooser } from "../chooser.js";
-import type { Checker } from "../check/checker.js";
 import type { Accounting } from "./accounting.js";
 import type { FaultInjector } from "./fault-injector.js";
 import type { Lifecycle } from "./lifecycle.js";
-import type { User } from "./user.js";
-import type { ClientNode, ServerNode } from "./nodes.js";
+import type { ServerNode } from "./nodes.js";
+import type { Session } from "./session.js";
+import type { ViolationLog } from "../check/violations.js";
 
-type Ready = { kind: "deliver"; channel: string } | { kind: "timer"; id: number; label: string } | { kind: "action" };
+type Ready = { kind: "deliver"; channel: string } | { kind: "timer"; id: number; label: string } | { kind: "action"; session: number };
 
 export interface LoopParts {
   clock: VirtualClock;
   network: Network;
   batchWire: BatchWire;
-  user: User;
+  sessions: readonly Session[];
   lifecycle: Lifecycle;
   injector: FaultInjector;
-  checker: Checker;
+  log: ViolationLog;
   acct: Accounting;
-  client: ClientNode;
   server: ServerNode;
   sched: SimRng;
   chooser?: Chooser;
@@ -50,7 +49,7 @@ export async function runLoop(w: LoopParts): Promise<boolean> {
       continue;
     }
     w.acct.step += 1;
-    w.checker.step = w.acct.step;
+    w.log.step = w.acct.step;
     w.injector.betweenSteps(w.lifecycle);
     // A node that just crashed takes its events with it.
     const live = w.lifecycle.halting.length > 0 ? readyEvents(w) : ready;
@@ -65,8 +64,10 @@ export async function runLoop(w: LoopParts): Promise<boolean> {
 }
 
 function checkSafety(w: LoopParts): void {
-  const server = w.server.db ? { db: w.server.db, shareID: w.user.share.id } : undefined;
-  w.checker.checkStep(server, w.client.outbox ? w.client.db : undefined);
+  for (const { checker, user, client } of w.sessions) {
+    const server = w.server.db ? { db: w.server.db, shareID: user.share.id } : undefined;
+    checker.checkStep(server, client.outbox ? client.db : undefined);
+  }
 }
 
 async function runEvent(w: LoopParts, ev: Ready): Promise<void> {
@@ -78,7 +79,7 @@ async function runEvent(w: LoopParts, ev: Ready): Promise<void> {
       w.acct.record("clock", "fire", ev.label);
       w.clock.fire(ev.id);
     } else {
-      w.user.act();
+      w.sessions[ev.session]!.user.act();
     }
   } catch (e) {
     if (!(e instanceof NodeCrashed)) throw e; // a crash at a probe unwinds to here; anything else is a bug
@@ -89,11 +90,11 @@ function readyEvents(w: LoopParts): Ready[] {
   const now = w.clock.now();
   const ready: Ready[] = w.network.ready(now).map((p) => ({ kind: "deliver" as const, channel: p.channel }));
   for (const t of w.clock.due()) ready.push({ kind: "timer", id: t.id, label: w.clock.describe(t.id) });
-  if (w.user.ready(now)) ready.push({ kind: "action" });
+  w.sessions.forEach((s, session) => { if (s.user.ready(now)) ready.push({ kind: "action", session }); });
   return ready;
 }
 
 function nextTime(w: LoopParts): number | undefined {
-  const times = [w.network.nextAt(), w.clock.nextAt(), w.user.nextActionAt()].filter((t): t is number => t !== undefined);
+  const times = [w.network.nextAt(), w.clock.nextAt(), ...w.sessions.map((s) => s.user.nextActionAt())].filter((t): t is number => t !== undefined);
   return times.length ? Math.max(w.clock.now(), Math.min(...times)) : undefined;
 }

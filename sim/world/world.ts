@@ -1,9 +1,7 @@
-// A world built from (scenario, seed): the real client and server, the wire between them, the
-// user, hostile actors, the faults, and the checker; then the run loop, then the verdict.
-// Assembly is here; each part of the world lives in its own file beside this one.
+// A world built from (scenario, seed): the real server, one or several sessions (a user, a client
+// with its own disk, a share, a checker), the wire between them, hostile actors and the faults;
+// then the run loop, then the verdict. Assembly is here; each part lives in its own file.
 import { parsePolicy, describePolicy } from "../../src/server/dedupe.js";
-import type { FlushEvent } from "../../src/client/flusher.js";
-import type { LegacyEvent } from "../../src/legacy/share-next.js";
 import { SimRng, type Seed } from "../rng.js";
 import { VirtualClock } from "../clock.js";
 import { Network } from "../network.js";
@@ -12,18 +10,18 @@ import { SocketWire } from "../transport.js";
 import { emptyFaultCounts, sampleSwarm } from "../faults.js";
 import { FaultGate } from "../fault-gate.js";
 import { CHECKPOINT_MS } from "../storage.js";
-import { generateWorkload, sampleSwarmWorkload } from "../workload.js";
+import { generateWorkload, sampleSwarmWorkload, type Action, type WorkloadSpec } from "../workload.js";
 import { stateKeyOf } from "../state-key.js";
-import { Checker } from "../check/checker.js";
+import { ViolationLog } from "../check/violations.js";
 import { plantHooks } from "../plants/index.js";
 import type { Scenario } from "../scenario.js";
 import { Accounting } from "./accounting.js";
 import { FaultInjector } from "./fault-injector.js";
 import { Lifecycle } from "./lifecycle.js";
-import { CLIENT, ClientNode, ServerNode, SimConnector } from "./nodes.js";
+import { ServerNode, type ClientNode } from "./nodes.js";
+import { buildSession, sessionNames, type Session } from "./session.js";
 import { runLoop } from "./run-loop.js";
 import { StaleHolder } from "./stale-holder.js";
-import { User } from "./user.js";
 import { crashingDatabase } from "./crashing-db.js";
 import { startViewer, type HostileContext } from "./viewer.js";
 import type { RunResult, WorldOptions } from "./options.js";
@@ -45,24 +43,23 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const mix = options.swarm ? sampleSwarm(root.fork("swarm"), scenario.faults) : scenario.faults;
   const asked = options.ops === undefined ? scenario.workload : { ...scenario.workload, ops: options.ops };
   const spec = options.swarm ? sampleSwarmWorkload(root.fork("swarm-workload"), asked, scenario.client.maxInFlight) : asked;
-  const generated = generateWorkload(spec, root.fork("workload"));
-  const actions = options.onlyActions ? generated.filter((_, i) => options.onlyActions!.has(i)) : generated;
-  const horizon = (actions[actions.length - 1]?.at ?? 0) + scenario.faultTailMs;
+  const workloads = sessionWorkloads(scenario.sessions, spec, root, options.onlyActions);
+  const horizon = Math.max(0, ...workloads.actions.map((a) => a[a.length - 1]?.at ?? 0)) + scenario.faultTailMs;
   const clock = new VirtualClock();
   const acct = new Accounting(() => clock.now(), options.keepTrace ?? false);
   const record = acct.record;
-  record("world", "start", `${scenario.name} ${design} ${scenario.transport} ${scenario.dedupe} ops=${spec.ops}${spec.causalDeps ? "" : " no-deps"} ${JSON.stringify(mix)}${options.plant ? ` plant=${options.plant}` : ""}`);
+  record("world", "start", `${scenario.name} ${design} ${scenario.transport} ${scenario.dedupe} ops=${spec.ops}${scenario.sessions > 1 ? ` sessions=${scenario.sessions}` : ""}${spec.causalDeps ? "" : " no-deps"} ${JSON.stringify(mix)}${options.plant ? ` plant=${options.plant}` : ""}`);
   const faults = emptyFaultCounts();
   // Exploration's key for "the same state": the whole world (sim/state-key.ts walks these objects).
   const stateKey = (): string => stateKeyOf({
     now: clock.now(), step: acct.step, lastFaultAt: gate.lastAt, clock, network, rng: root,
-    databases: { server: server.db, client: client.db },
-    memory: { client, server, user, lifecycle, injector, checker, batchWire, socketWire, staleHolder },
+    databases: { server: server.db, ...Object.fromEntries(sessions.map((s) => [s.client.name, s.client.db])) },
+    memory: { sessions, server, lifecycle, injector, batchWire, socketWire, staleHolder },
     records: [acct.coverage],
   });
   const gate = new FaultGate(rng.faults, faults, () => clock.now(), options.onlyFaults, options.chooser && { chooser: options.chooser, stateKey });
-  const injector = new FaultInjector(gate, mix, rng.faults, () => clock.now(), horizon, (until) => clock.postponeOwner(CLIENT, until), acct.coverage, record);
-  const checker = new Checker(scenario.dedupe);
+  const suspendClients = (until: number) => { for (const s of sessions) clock.postponeOwner(s.client.name, until); };
+  const injector = new FaultInjector(gate, mix, rng.faults, () => clock.now(), horizon, suspendClients, acct.coverage, record);
   const network = new Network({
     now: () => clock.now(), rng: rng.net, gate, record,
     mix: () => (injector.on() ? mix : undefined),
@@ -70,70 +67,59 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
     onBytes: (n) => { acct.wire.bytes += n; },
   });
   const hooks = plantHooks(options.plant);
-  const server = new ServerNode(
-    { dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer: checker.onServerEvent, probe: injector.probeFor("server", () => lifecycle) },
-    scenario.storage.server, hooks,
-  );
-  startNode(server, injector.afterWriteFor("server", () => lifecycle));
+  const observer = (e: Parameters<Session["checker"]["onServerEvent"]>[0]) => sessions.find((s) => s.user.share.id === e.shareID)?.checker.onServerEvent(e);
+  const server = new ServerNode({ dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer, probe: injector.probeFor("server", () => lifecycle) }, scenario.storage.server, hooks);
+  const onServerWrite = injector.afterWriteFor("server", () => lifecycle);
+  server.wrap = (db) => crashingDatabase(db, onServerWrite);
+  server.start();
   const batchWire = new BatchWire(network, server);
   const socketWire = new SocketWire(network, server);
-  const client: ClientNode = new ClientNode({
-    design, clock, rng: root.fork("client"), synchronous: scenario.storage.client,
-    connector: () => new SimConnector(scenario.transport, batchWire, socketWire),
-    flusher: hooks.flusherOptions ? hooks.flusherOptions({ ...scenario.client }) : { ...scenario.client },
-    onFlush: (e) => onFlush(e, checker, acct),
-    onLegacy: (e: LegacyEvent) => record("client", e.kind === "send" ? "sync" : "error", e.kind === "send" ? `${e.items} items` : e.error),
-    probe: injector.probeFor("client", () => lifecycle),
-    hooks,
-  });
-  startNode(client, injector.afterWriteFor("client", () => lifecycle));
-  const share = server.store.createShare("ses_1");
-  client.setCredentials(share);
-  const hostile: HostileContext = { record: (kind, detail) => record("intruder", kind, detail), intrusion: (d) => checker.onIntrusion("intruder", d) };
+  const log = new ViolationLog();
+  const hostile: HostileContext = { record: (kind, detail) => record("intruder", kind, detail), intrusion: (d) => sessions[0]!.checker.onIntrusion("intruder", d) };
   const staleHolder = scenario.workload.revokeAfter.length > 0 ? new StaleHolder(socketWire, clock.scoped("stale-holder"), hostile) : undefined;
-  const user = new User(actions, client, server, checker, record, (s) => staleHolder?.afterRevoke(s), share, () => injector.asleepUntil);
-  const lifecycle: Lifecycle = new Lifecycle({ client, server, socketWire, gate, mix, rng: rng.faults, clock: clock.scoped("world"), checker, shareID: () => user.share.id, record });
-  staleHolder?.redeem(share);
-  if (scenario.viewerEveryMs > 0) startViewer(batchWire, clock.scoped("viewer"), () => user.share, scenario.viewerEveryMs, horizon, hostile);
-  startDiskCheckpoints(scenario, clock, horizon, client, server);
+  const parts = { scenario, design, clock, acct, injector, server, batchWire, socketWire, hooks, log, lifecycle: () => lifecycle };
+  const sessions: Session[] = workloads.actions.map((actions, k) => buildSession(k, actions, root, parts, (s) => { if (k === 0) staleHolder?.afterRevoke(s); }));
+  const lifecycle: Lifecycle = new Lifecycle({
+    tenants: sessions.map((s) => ({ client: s.client, checker: s.checker, shareID: () => s.user.share.id })),
+    server, socketWire, gate, mix, rng: rng.faults, clock: clock.scoped("world"), record,
+  });
+  const first = sessions[0]!;
+  staleHolder?.redeem(first.user.share);
+  if (scenario.viewerEveryMs > 0) startViewer(batchWire, clock.scoped("viewer"), () => first.user.share, scenario.viewerEveryMs, horizon, hostile);
+  startDiskCheckpoints(clock, horizon, [...sessions.map((s) => s.client), server]);
   injector.armed = true;
   return {
-    scenario, seed, options, design, mix, generated, clock, acct, faults, gate, injector, checker, network, server, client,
-    batchWire, user, lifecycle, sched: rng.sched, chooser: options.chooser, stateKey,
+    scenario, seed, options, design, mix, generated: workloads.generated, clock, acct, faults, gate, injector, network, server,
+    sessions, log, batchWire, lifecycle, sched: rng.sched, chooser: options.chooser, stateKey,
     maxSteps: scenario.maxSteps,
     // A run that has not converged long after the last fault ended has already failed L1: stop there.
     deadline: () => Math.max(horizon, injector.faultsEndAt) + scenario.livenessMs,
   };
 }
 
-/** First boot of a node, with every durable write of the product a crash opportunity. */
-function startNode(node: ClientNode | ServerNode, onWrite: (site: string) => void): void {
-  node.wrap = (db) => crashingDatabase(db, onWrite);
-  node.start();
+/**
+ * Each session's actions, from its own stream (the first session's is the one a one-session world
+ * always had). A shrunk replay's `onlyActions` numbers them all in one sequence, session by session.
+ */
+function sessionWorkloads(count: number, spec: WorkloadSpec, root: SimRng, only: ReadonlySet<number> | undefined): { actions: Action[][]; generated: number } {
+  let offset = 0;
+  const actions = Array.from({ length: count }, (_, k) => {
+    const stream = k === 0 ? "workload" : `workload-${k + 1}`;
+    const generated = generateWorkload(spec, root.fork(stream), sessionNames(k).session);
+    const kept = only ? generated.filter((_, i) => only.has(offset + i)) : generated;
+    offset += generated.length;
+    return kept;
+  });
+  return { actions, generated: offset };
 }
 
-function onFlush(e: FlushEvent, checker: Checker, acct: Accounting): void {
-  if (e.kind === "send") {
-    checker.onSend(e.opIDs);
-    acct.record("client", e.resend ? "resend" : "send", `${e.batchID} [${e.opIDs.join(" ")}]`);
-  } else if (e.kind === "ack") {
-    acct.acks.duplicates += e.ack.duplicates.length;
-    acct.acks.rejected += e.ack.rejected.length;
-    checker.onAck(e.ack);
-    acct.record("client", "ack", `${e.batchID} cursor=${e.ack.cursor} +${e.ack.applied.length} dup=${e.ack.duplicates.length} rej=${e.ack.rejected.length}${e.ack.rejected.length ? ` (${[...new Set(e.ack.rejected.map((r) => r.reason))].join(",")})` : ""}`);
-  } else {
-    acct.record("client", "error", `${e.batchID} ${e.error}`);
-  }
-}
-
-/** The share was created before the story starts: that much is durable on both sides. Disks not
- * synced per commit then reach a durable point every so often. */
-function startDiskCheckpoints(scenario: Scenario, clock: VirtualClock, horizon: number, client: ClientNode, server: ServerNode): void {
-  for (const [name, node] of [["client", client], ["server", server]] as const) {
+/** Disks not synced per commit reach a durable point every so often (the start is one). */
+function startDiskCheckpoints(clock: VirtualClock, horizon: number, nodes: readonly (ClientNode | ServerNode)[]): void {
+  for (const node of nodes) {
     const every = CHECKPOINT_MS[node.disk.synchronous];
     if (every === undefined) continue;
     node.disk.checkpoint(node.db!);
-    const diskClock = clock.scoped(`disk-${name}`);
+    const diskClock = clock.scoped(`disk-${node instanceof ServerNode ? "server" : node.name}`);
     const tick = () => {
       if (node.db) node.disk.checkpoint(node.db);
       if (clock.now() <= horizon) diskClock.setTimer(every, tick);
@@ -143,42 +129,46 @@ function startDiskCheckpoints(scenario: Scenario, clock: VirtualClock, horizon: 
 }
 
 function verdict(w: World, quiet: boolean): RunResult {
-  const { scenario, checker, clock, acct, user, server, client, chooser } = w;
+  const { scenario, clock, acct, server, sessions, chooser } = w;
   const stopped = chooser?.stopped ?? false;
   let lost = 0;
-  const lastFaultAt = Math.max(w.gate.lastAt, user.lastActionAt, w.injector.faultsEndAt);
+  const lastFaultAt = Math.max(w.gate.lastAt, w.injector.faultsEndAt, ...sessions.map((s) => s.user.lastActionAt));
   const convergenceMs = Math.max(0, clock.now() - lastFaultAt);
   if (stopped) {
     // An explored branch cut short (depth bound or a state seen before): no end-of-run verdict.
   } else if (!quiet) {
-    checker.fail("L1", "no-quiescence", `no quiescence within ${scenario.maxSteps} steps / ${w.deadline()} virtual ms`);
+    w.log.report("L1", "no-quiescence", `no quiescence within ${scenario.maxSteps} steps / ${w.deadline()} virtual ms`);
   } else {
-    lost = checker.checkFinal(server.db!, user.share.id, client.outbox ? client.db : undefined, user.items, client.outbox?.counts());
-    if (convergenceMs > scenario.livenessMs) checker.fail("L1", "slow", `converged ${convergenceMs} ms after the last fault (bound ${scenario.livenessMs})`);
+    for (const { checker, user, client } of sessions) {
+      lost += checker.checkFinal(server.db!, user.share.id, client.outbox ? client.db : undefined, user.items, client.outbox?.counts());
+    }
+    if (convergenceMs > scenario.livenessMs) w.log.report("L1", "slow", `converged ${convergenceMs} ms after the last fault (bound ${scenario.livenessMs})`);
   }
   acct.record("world", "end", `quiet=${quiet && !stopped}`);
   return result(w, quiet && !stopped, lost, convergenceMs);
 }
 
 function result(w: World, quiet: boolean, lost: number, convergenceMs: number): RunResult {
-  const { scenario, checker, acct, server } = w;
-  const declared = new Set(scenario.expectViolations);
+  const { scenario, acct, server, sessions } = w;
+  const declared = new Set<string>(scenario.expectViolations);
+  const violations = w.log.violations;
+  const sum = (f: (s: Session) => number) => sessions.reduce((n, s) => n + f(s), 0);
   return {
     seed: w.seed, scenario: scenario.name, design: w.design, dedupe: describePolicy(parsePolicy(scenario.dedupe)),
     transport: scenario.transport, ...(w.options.plant ? { plant: w.options.plant } : {}),
     traceHash: acct.trace.digest(), steps: acct.step, virtualTimeMs: w.clock.now(),
-    faults: w.faults, mix: w.mix, decisions: w.gate.taken, actionsGenerated: w.generated.length,
+    faults: w.faults, mix: w.mix, decisions: w.gate.taken, actionsGenerated: w.generated,
     ops: {
-      enqueued: w.user.items.length,
-      applied: w.design === "legacy" ? checker.applies.synced : checker.applies.committed,
+      enqueued: sum((s) => s.user.items.length),
+      applied: sum((s) => (w.design === "legacy" ? s.checker.applies.synced : s.checker.applies.committed)),
       duplicates: acct.acks.duplicates, rejected: acct.acks.rejected, lost,
       roundTrips: acct.wire.roundTrips, wireBytes: acct.wire.bytes,
     },
     ledgerRows: server.db ? (server.db.prepare("SELECT (SELECT COUNT(*) FROM op_ledger) + (SELECT COUNT(*) FROM writer_hwm)").pluck().get() as number) : 0,
-    converged: quiet && !checker.violations.some((v) => v.invariant === "C1"),
+    converged: quiet && !violations.some((v) => v.invariant === "C1"),
     convergenceMs,
-    violations: checker.violations,
-    unexpected: [...new Set(checker.violations.map((v) => v.invariant))].filter((i) => !declared.has(i)).sort(),
+    violations,
+    unexpected: [...new Set(violations.map((v) => v.invariant))].filter((i) => !declared.has(i)).sort(),
     coverage: acct.coverage.data,
     ...(w.options.keepTrace ? { trace: acct.trace } : {}),
   };

@@ -1,0 +1,79 @@
+// One shared session: the user who works in it, the client that shares it (with its own outbox
+// disk), its share on the server, and the checker that judges that share. A world holds one or
+// several, all against the same server, so a bug that confuses two shares can show.
+import type { FlushEvent } from "../../src/client/flusher.js";
+import type { LegacyEvent } from "../../src/legacy/share-next.js";
+import type { ShareInfo } from "../../src/protocol/api.js";
+import type { SimRng } from "../rng.js";
+import type { VirtualClock } from "../clock.js";
+import type { BatchWire } from "../batch.js";
+import type { SocketWire } from "../transport.js";
+import type { Action } from "../workload.js";
+import type { Design, Scenario } from "../scenario.js";
+import type { PlantHooks } from "../plants/hooks.js";
+import { Checker } from "../check/checker.js";
+import type { ViolationLog } from "../check/violations.js";
+import type { Accounting } from "./accounting.js";
+import type { FaultInjector } from "./fault-injector.js";
+import type { Lifecycle } from "./lifecycle.js";
+import { ClientNode, SimConnector, type ServerNode } from "./nodes.js";
+import { crashingDatabase } from "./crashing-db.js";
+import { User } from "./user.js";
+
+export interface Session { id: string; client: ClientNode; user: User; checker: Checker }
+
+export interface SessionParts {
+  scenario: Scenario;
+  design: Design;
+  clock: VirtualClock;
+  acct: Accounting;
+  injector: FaultInjector;
+  server: ServerNode;
+  batchWire: BatchWire;
+  socketWire: SocketWire;
+  hooks: PlantHooks;
+  log: ViolationLog;
+  lifecycle: () => Lifecycle;
+}
+
+/** Session k: the first keeps the names a one-session world always had ("client", "ses_1"). */
+export function sessionNames(k: number): { node: string; session: string; stream: string } {
+  return k === 0 ? { node: "client", session: "ses_1", stream: "client" } : { node: `client${k + 1}`, session: `ses_${k + 1}`, stream: `client-${k + 1}` };
+}
+
+export function buildSession(k: number, actions: readonly Action[], root: SimRng, p: SessionParts, onRevoke: (s: ShareInfo) => void): Session {
+  const names = sessionNames(k);
+  const checker = new Checker(p.scenario.dedupe, p.log, k === 0 ? "" : names.session);
+  const record = (kind: string, detail: string) => p.acct.record(names.node, kind, detail);
+  const client: ClientNode = new ClientNode({
+    name: names.node, design: p.design, clock: p.clock, rng: root.fork(names.stream), synchronous: p.scenario.storage.client,
+    connector: () => new SimConnector(p.scenario.transport, p.batchWire, p.socketWire),
+    flusher: p.hooks.flusherOptions ? p.hooks.flusherOptions({ ...p.scenario.client }) : { ...p.scenario.client },
+    onFlush: (e) => onFlush(e, checker, p.acct, record),
+    onLegacy: (e: LegacyEvent) => record(e.kind === "send" ? "sync" : "error", e.kind === "send" ? `${e.items} items` : e.error),
+    probe: p.injector.probeFor(names.node, p.lifecycle),
+    hooks: p.hooks,
+  });
+  const onWrite = p.injector.afterWriteFor(names.node, p.lifecycle);
+  client.wrap = (db) => crashingDatabase(db, onWrite);
+  client.start();
+  const share = p.server.store.createShare(names.session);
+  client.setCredentials(share);
+  const user = new User(actions, client, p.server, checker, p.acct.record, onRevoke, share, () => p.injector.asleepUntil);
+  return { id: names.session, client, user, checker };
+}
+
+function onFlush(e: FlushEvent, checker: Checker, acct: Accounting, record: (kind: string, detail: string) => void): void {
+  if (e.kind === "send") {
+    checker.onSend(e.opIDs);
+    record(e.resend ? "resend" : "send", `${e.batchID} [${e.opIDs.join(" ")}]`);
+  } else if (e.kind === "ack") {
+    acct.acks.duplicates += e.ack.duplicates.length;
+    acct.acks.rejected += e.ack.rejected.length;
+    checker.onAck(e.ack);
+    const reasons = [...new Set(e.ack.rejected.map((r) => r.reason))].join(",");
+    record("ack", `${e.batchID} cursor=${e.ack.cursor} +${e.ack.applied.length} dup=${e.ack.duplicates.length} rej=${e.ack.rejected.length}${reasons ? ` (${reasons})` : ""}`);
+  } else {
+    record("error", `${e.batchID} ${e.error}`);
+  }
+}
