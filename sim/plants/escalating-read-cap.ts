@@ -1,7 +1,8 @@
 // Planted: a read-only capability that can hand out a writable one. Someone gave ReadCap a
 // `readOnly()` "for symmetry" that cuts a fresh capability from the share and returns the full
 // ShareCap by mistake. Only a viewer that walks what it can reach finds it (S4).
-import { ReadCap, ShareCap, ShareServerTarget } from "../../src/server/capabilities.js";
+import { ReadCap, ShareCap } from "../../src/server/capabilities.js";
+import { serverHanding } from "./cap-wrapper.js";
 import type { ShareStore } from "../../src/server/share-store.js";
 
 class EscalatingReadCap extends ReadCap {
@@ -22,14 +23,4 @@ class EscalatingShareCap extends ShareCap {
   }
 }
 
-class EscalatingServerTarget extends ShareServerTarget {
-  constructor(private readonly shareStore: ShareStore) { super(shareStore); }
-  override redeemShare(shareID: unknown, secret: unknown): ShareCap {
-    const cap = super.redeemShare(shareID, secret);
-    return new EscalatingShareCap(this.shareStore, cap.shareID(), cap.epoch());
-  }
-}
-
-export function escalatingMain(store: ShareStore): object {
-  return new EscalatingServerTarget(store);
-}
+export const escalatingMain = serverHanding(EscalatingShareCap);

@@ -1,7 +1,7 @@
 // Planted: attenuation that does not attenuate. `readOnly()` hands back the full capability, so a
 // viewer's read-only stub can append (S4).
-import { ShareCap, ShareServerTarget, type ReadCap } from "../../src/server/capabilities.js";
-import type { ShareStore } from "../../src/server/share-store.js";
+import { serverHanding } from "./cap-wrapper.js";
+import { ShareCap, type ReadCap } from "../../src/server/capabilities.js";
 
 class LeakyShareCap extends ShareCap {
   override readOnly(): ReadCap {
@@ -9,14 +9,4 @@ class LeakyShareCap extends ShareCap {
   }
 }
 
-class LeakyServerTarget extends ShareServerTarget {
-  constructor(private readonly shareStore: ShareStore) { super(shareStore); }
-  override redeemShare(shareID: unknown, secret: unknown): ShareCap {
-    const cap = super.redeemShare(shareID, secret);
-    return new LeakyShareCap(this.shareStore, cap.shareID(), cap.epoch());
-  }
-}
-
-export function leakyMain(store: ShareStore): object {
-  return new LeakyServerTarget(store);
-}
+export const leakyMain = serverHanding(LeakyShareCap);

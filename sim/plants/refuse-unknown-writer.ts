@@ -1,8 +1,8 @@
 // Planted: the old writer-seq rule. A writer whose first op the server has not seen is refused for
 // good, as a lost history. With batches in flight, a writer's second batch overtakes its first,
 // its rows fail permanently and every later op of the writer waits behind them (L1, C1).
-import { ShareCap, ShareServerTarget } from "../../src/server/capabilities.js";
-import type { ShareStore } from "../../src/server/share-store.js";
+import { serverHanding } from "./cap-wrapper.js";
+import { ShareCap } from "../../src/server/capabilities.js";
 import { SturdyError } from "../../src/protocol/errors.js";
 import type { Ack } from "../../src/protocol/envelope.js";
 
@@ -15,14 +15,4 @@ class RefusingShareCap extends ShareCap {
   }
 }
 
-class RefusingServerTarget extends ShareServerTarget {
-  constructor(private readonly shareStore: ShareStore) { super(shareStore); }
-  override redeemShare(shareID: unknown, secret: unknown): ShareCap {
-    const cap = super.redeemShare(shareID, secret);
-    return new RefusingShareCap(this.shareStore, cap.shareID(), cap.epoch());
-  }
-}
-
-export function refusingMain(store: ShareStore): object {
-  return new RefusingServerTarget(store);
-}
+export const refusingMain = serverHanding(RefusingShareCap);
