@@ -30,6 +30,7 @@ export function startViewer(wire: BatchWire, clock: Clock, share: () => ShareInf
     const creds = share();
     const main = new RpcSession<ShareServerApi>(wire.openSession()).getRemoteMain() as unknown as RpcStub<ShareServerApi>;
     walk(main.redeemShare(creds.id, creds.secret).readOnly() as unknown as Callable, `r${round}`, 0, { creds, ctx });
+    forgeSecrets(main, creds, round, ctx);
     clock.setTimer(everyMs, tick);
   };
   clock.setTimer(everyMs, tick);
@@ -55,6 +56,23 @@ function walk(stub: Callable, path: string, depth: number, w: Walk): void {
         if (accepted(value)) w.ctx.intrusion(`viewer reached a write through ${at}`);
       },
       (e: unknown) => w.ctx.record("viewer-call-refused", `${at}: ${short(e)}`),
+    );
+  });
+}
+
+/**
+ * The share's id is public (it is in the URL); its secret is not. A viewer who saw part of a link
+ * tries secrets close to the real one: each redemption must fail, and nothing may be written.
+ */
+function forgeSecrets(main: RpcStub<ShareServerApi>, creds: ShareInfo, round: number, ctx: HostileContext): void {
+  const s = creds.secret;
+  const guesses = [s.slice(0, -1), s.slice(0, Math.ceil(s.length / 2)), `${s}x`, s.toUpperCase(), ` ${s}`, s.slice(1)];
+  guesses.forEach((guess, i) => {
+    if (guess === s) return;
+    const op = intruderOp(`guesser-${round}-${i}`, 1, creds.epoch);
+    Promise.resolve((main.redeemShare(creds.id, guess) as unknown as Callable).appendOps!([op])).then(
+      (value) => { if (accepted(value)) ctx.intrusion(`a forged secret (guess ${i}) redeemed the share and wrote ${op.op_id}`); },
+      (e: unknown) => ctx.record("guess-refused", short(e)),
     );
   });
 }
