@@ -41,6 +41,11 @@ export const PLANTS = {
     invariant: "S5", scenario: "crashes",
     hooks: { createOutbox: (db, rng, options) => new SplitAckOutbox(db, rng, options) },
   },
+  "split-ack-unprobed": {
+    description: "the same split, with no named probe between the two transactions: only a crash after any durable write finds it",
+    invariant: "S5", scenario: "crashes",
+    hooks: { createOutbox: (db, rng, options) => new SplitAckOutbox(db, rng, options, false) },
+  },
   "leaky-read-only": {
     description: "attenuation hands back the full capability: a read-only stub can append",
     invariant: "S4", scenario: "read-only-viewer",

@@ -6,7 +6,8 @@ import { isRetryable, type Ack } from "../../src/protocol/envelope.js";
 import type { Rng } from "../../src/protocol/ports.js";
 
 export class SplitAckOutbox extends Outbox {
-  constructor(db: Database.Database, rng: Rng, private readonly plantOptions: OutboxOptions) {
+  /** `probed`: a named crash point sits between the two transactions; without it only a crash after any commit (the SQL wrapper) can land there. */
+  constructor(db: Database.Database, rng: Rng, private readonly plantOptions: OutboxOptions, private readonly probed = true) {
     super(db, rng, plantOptions);
   }
 
@@ -23,7 +24,7 @@ export class SplitAckOutbox extends Outbox {
         else set.run("pending", 1, retryAt, reason ?? "NotInAck", row.op_id);
       }
     })();
-    this.plantOptions.probe?.("client.ack.rows-marked"); // the bug: a crash here leaves the watermark behind
+    if (this.probed) this.plantOptions.probe?.("client.ack.rows-marked"); // the bug: a crash here leaves the watermark behind
     this.db.prepare("UPDATE sync_state SET watermark = MAX(watermark, ?) WHERE id = 1").run(ack.cursor);
     this.plantOptions.probe?.("client.ack.committed");
   }
