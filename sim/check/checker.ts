@@ -14,7 +14,7 @@ import { Durability } from "./durability.js";
 import { ledgerCursors, ledgerPolicy, type LedgerPolicy } from "./ledger.js";
 import { decodeShare, readShareRows } from "./share-reader.js";
 import { StepChecks } from "./step-checks.js";
-import { ViolationLog, type InvariantId, type Report } from "./violations.js";
+import { ViolationLog, type Report } from "./violations.js";
 
 export class Checker {
   /** Reports into the world's one log; a checker of a second share prefixes its messages. */
@@ -38,10 +38,6 @@ export class Checker {
 
   get violations() { return this.log.violations; }
   set step(n: number) { this.log.step = n; }
-
-  fail(invariant: InvariantId, kind: string, message: string): void {
-    this.report(invariant, kind, message);
-  }
 
   readonly onServerEvent = (e: ServerEvent): void => this.applies.onEvent(e);
 

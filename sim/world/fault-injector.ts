@@ -8,14 +8,6 @@ import type { SimRng } from "../rng.js";
 import type { Coverage } from "../coverage.js";
 import { crashKind, type Lifecycle, type NodeName } from "./lifecycle.js";
 
-/** A crash right after a durable write the SQL wrapper saw (not one of the product's named probes). */
-export class CrashedAfterWrite extends NodeCrashed {
-  constructor(readonly site: string) {
-    super("client.enqueue.committed");
-    this.message = `node crashed after ${site}`;
-  }
-}
-
 const OUTAGES = ["server-down", "network-gone", "laptop-asleep"] as const;
 
 export class FaultInjector {
@@ -63,7 +55,7 @@ export class FaultInjector {
       if (!this.on() || !this.gate.roll(crashKind(node), this.mix.crashAtWrite, `${node} after ${site}`, where)) return;
       this.record(node, "crash", `after ${site}`);
       lifecycle().halt(node);
-      throw new CrashedAfterWrite(where);
+      throw new NodeCrashed(`after ${where}`);
     };
   }
 

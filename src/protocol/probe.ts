@@ -17,9 +17,12 @@ export type ProbePoint = (typeof PROBE_POINTS)[number];
 /** Called at a probe point; it may throw NodeCrashed to unwind the node's stack. */
 export type Probe = (point: ProbePoint) => void;
 
-/** The node died at a probe point: nothing after it runs, an open transaction rolls back. */
+/**
+ * The node died at a probe point (or, in the simulator, right after a durable write it watched):
+ * nothing after it runs, an open transaction rolls back.
+ */
 export class NodeCrashed extends Error {
-  constructor(readonly point: ProbePoint) {
+  constructor(readonly point: ProbePoint | `after ${string}`) {
     super(`node crashed at ${point}`);
     this.name = "NodeCrashed";
   }
