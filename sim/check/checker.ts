@@ -24,7 +24,7 @@ export class Checker {
   private readonly steps: StepChecks;
   private readonly durability: Durability;
   /** op_id → what the user enqueued under it (the latest, if a buggy client reused the id). */
-  private readonly ops = new Map<string, { content: string; key: string }>();
+  private readonly ops = new Map<string, { content: string; key: string; dependsOn: readonly string[] }>();
   /** Enqueues whose node crashed before answering: committed or not, nobody was told (Jepsen's :info). */
   private readonly indeterminate: SyncItem[] = [];
 
@@ -41,8 +41,8 @@ export class Checker {
 
   readonly onServerEvent = (e: ServerEvent): void => this.applies.onEvent(e);
 
-  onEnqueue(opID: string, item: SyncItem): void {
-    this.ops.set(opID, { content: opContent(item), key: modelKey(item) });
+  onEnqueue(opID: string, item: SyncItem, dependsOn: readonly string[]): void {
+    this.ops.set(opID, { content: opContent(item), key: modelKey(item), dependsOn });
     this.durability.onEnqueue(opID);
   }
 
@@ -81,7 +81,7 @@ export class Checker {
   checkFinal(server: Database.Database, shareID: string, client: Database.Database | undefined, items: SyncItem[], outbox?: { pending: number; in_flight: number; failed: number }): number {
     const decoded = decodeShare(readShareRows(server, shareID));
     for (const key of decoded.intruded) this.report("S4", "intruder-row", `row ${key} was written by an intruder`);
-    if (client) this.checkLedgerOrder(server, shareID, client);
+    this.checkLedgerOrder(server, shareID, client);
     const excluded = this.excludedKeys(client);
     return judgeConvergence({ decoded, items, excluded, outbox }, this.report);
   }
@@ -110,21 +110,27 @@ export class Checker {
     return excluded;
   }
 
-  /** S3 from the database alone: in an op_id ledger, every dependency has a lower cursor. */
-  private checkLedgerOrder(server: Database.Database, shareID: string, client: Database.Database): void {
+  /**
+   * S3 from the database alone: in an op_id ledger every dependency the user gave an op has a lower
+   * cursor, and (permanent) is there at all — unless the client no longer holds it (its disk lost
+   * it, or it failed for good): then it can never arrive and the client rightly stopped waiting. A
+   * dependency the *server* lost while the client still holds it must be restored.
+   */
+  private checkLedgerOrder(server: Database.Database, shareID: string, client: Database.Database | undefined): void {
     const at = ledgerCursors(server, this.policy, shareID);
-    if (at.size === 0) return;
-    const rows = client.prepare("SELECT op_id, depends_on FROM outbox").all() as { op_id: string; depends_on: string }[];
-    for (const row of rows) {
-      const c = at.get(row.op_id);
+    if (at.size === 0 || !client) return;
+    const held = new Set(client.prepare("SELECT op_id FROM outbox WHERE state <> 'failed'").pluck().all() as string[]);
+    for (const [opID, { dependsOn }] of this.ops) {
+      const c = at.get(opID);
       if (c === undefined) continue;
-      for (const dep of JSON.parse(row.depends_on) as string[]) {
+      for (const dep of dependsOn) {
         const d = at.get(dep);
-        if (d !== undefined && d > c) this.report("S3", "ledger-order", `op ${row.op_id} (cursor ${c}) was applied before its dependency ${dep} (cursor ${d})`);
-        if (d === undefined && this.policy.kind === "permanent" && !this.durability.lost.has(dep)) {
-          this.report("S3", "dependency-missing", `op ${row.op_id} was applied but its dependency ${dep} never was`);
+        if (d !== undefined && d > c) this.report("S3", "ledger-order", `op ${opID} (cursor ${c}) was applied before its dependency ${dep} (cursor ${d})`);
+        if (d === undefined && this.policy.kind === "permanent" && held.has(dep)) {
+          this.report("S3", "dependency-missing", `op ${opID} was applied but its dependency ${dep} never was`);
         }
       }
     }
   }
+
 }

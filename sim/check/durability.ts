@@ -18,6 +18,7 @@ export class Durability {
   /** Ops D1 reported lost: their keys are D1's, not C1's. */
   readonly lost = new Set<string>();
 
+
   constructor(private readonly report: Report, private readonly policy: LedgerPolicy, private readonly applies: ApplyLog) {}
 
   onEnqueue(opID: string): void {

@@ -51,7 +51,7 @@ export class User {
     const deps = a.dependsOn.map((i) => this.opIDs[i] ?? this.findSaved(i)).filter((x): x is string => x !== undefined);
     const { opID, crashed } = this.client.enqueue(a.item, deps);
     this.opIDs[a.index] = opID;
-    if (opID !== undefined) this.checker.onEnqueue(opID, a.item);
+    if (opID !== undefined) this.checker.onEnqueue(opID, a.item, deps);
     if (crashed) this.checker.onIndeterminateEnqueue(a.item);
     this.record("user", "enqueue", `#${a.index} ${a.item.type} ${opID ?? ""}`);
   }
