@@ -67,7 +67,7 @@ interface MutantResult {
   notes: string[];
   campaigns: number;
   elapsedMs: number;
-  unit?: { verdict: "killed" | "survived" | "timeout" | "error"; detail: string; elapsedMs: number };
+  unit?: { verdict: "killed" | "survived" | "timeout" | "error"; detail: string; elapsedMs: number; commit?: string; excluded?: string[] };
   commit: string;
   seeds: number;
   at: string;
@@ -75,7 +75,10 @@ interface MutantResult {
 
 interface BaselineRecord { commit: string; seeds: number; scenario: string; unexpected: string[]; firstSeeds: Record<string, number | string>; violationsByInvariant: Record<string, number> }
 
-interface ResultsFile { mutants: Record<string, MutantResult>; baseline?: Record<string, BaselineRecord>; lastRun?: { commit: string; seeds: number; workers: number; elapsedMs: number; mutants: number; at: string } }
+/** The unpatched commit's unit suite: files failing there are excluded from every mutant's run. */
+interface UnitBaseline { commit: string; failingFiles: string[]; detail: string; elapsedMs: number }
+
+interface ResultsFile { mutants: Record<string, MutantResult>; baseline?: Record<string, BaselineRecord>; unitBaseline?: UnitBaseline; lastRun?: { commit: string; seeds: number; workers: number; elapsedMs: number; mutants: number; at: string } }
 
 // ---------------------------------------------------------------------------------------------
 // Processes
@@ -258,7 +261,7 @@ function readPatches(only: Set<string> | undefined): Patch[] {
     .filter((p) => !only || only.has(p.id) || only.has(String(Number(p.id))) || only.has(p.name));
 }
 
-async function runMutant(patch: Patch, commit: string, opts: Options, baseline: Baseline): Promise<MutantResult> {
+async function runMutant(patch: Patch, commit: string, opts: Options, baseline: Baseline, unitExclude: string[]): Promise<MutantResult> {
   const started = Date.now();
   const deadline = started + opts.budgetMs;
   const counter = { n: 0 };
@@ -275,7 +278,10 @@ async function runMutant(patch: Patch, commit: string, opts: Options, baseline: 
       return result;
     }
     if (!opts.unitOnly) await hunt(dir, result, opts, deadline, counter, baseline);
-    if (opts.unit || opts.unitOnly) result.unit = await unitTests(dir, opts.unitTimeoutMs);
+    if (opts.unit || opts.unitOnly) {
+      const { failedFiles: _files, ...unit } = await unitTests(dir, opts.unitTimeoutMs, unitExclude);
+      result.unit = { ...unit, commit };
+    }
   } finally {
     result.campaigns = counter.n;
     result.elapsedMs = Date.now() - started;
@@ -363,16 +369,40 @@ function describeCounts(v: Record<string, number>): string {
   return e.length ? e.map(([k, n]) => `${k}:${n}`).join(" ") : "clean";
 }
 
-async function unitTests(dir: string, timeoutMs: number): Promise<NonNullable<MutantResult["unit"]>> {
+const BROWSER_TEST = "test/report.browser.test.ts";
+
+async function unitTests(dir: string, timeoutMs: number, exclude: string[], bail = true): Promise<NonNullable<MutantResult["unit"]> & { failedFiles: string[] }> {
   // The browser test renders the report in Chromium (and may try to install it): it tests no src/.
-  const p = await run("npx", ["vitest", "run", "--exclude", "test/report.browser.test.ts"], dir, timeoutMs);
+  // --bail: the question is only whether some test fails; the first failure answers it.
+  const args = ["vitest", "run", ...(bail ? ["--bail", "1"] : []), ...[BROWSER_TEST, ...exclude].flatMap((f) => ["--exclude", f])];
+  const p = await run("npx", args, dir, timeoutMs);
   const out = (p.stdout + p.stderr).replace(/\x1b\[[0-9;]*m/g, "");
   const tests = /Tests\s+([^\n]+)/.exec(out)?.[1]?.trim() ?? "";
-  if (p.timedOut) return { verdict: "timeout", detail: `still running after ${Math.round(timeoutMs / 60000)} min`, elapsedMs: p.ms };
-  if (p.code === 0) return { verdict: "survived", detail: tests, elapsedMs: p.ms };
-  const failed = [...new Set([...out.matchAll(/^\s*(?:FAIL|×|✗)\s+(test\/[^\s>]+)/gm)].map((m) => m[1]!))];
-  if (!tests) return { verdict: "error", detail: out.trim().split("\n").slice(-3).join(" | ").slice(0, 300), elapsedMs: p.ms };
-  return { verdict: "killed", detail: `${tests}${failed.length ? `; ${failed.slice(0, 4).join(", ")}${failed.length > 4 ? ", …" : ""}` : ""}`, elapsedMs: p.ms };
+  const failedFiles = [...new Set([...out.matchAll(/^\s*FAIL\s+(test\/\S+?\.test\.ts)/gm)].map((m) => m[1]!))].sort();
+  const failedTests = [...new Set([...out.matchAll(/^\s*FAIL\s+(test\/\S+?\.test\.ts > [^\n]+)/gm)].map((m) => m[1]!.trim()))];
+  const base = { elapsedMs: p.ms, excluded: exclude, failedFiles };
+  if (p.timedOut) return { ...base, verdict: "timeout", detail: `still running after ${Math.round(timeoutMs / 60000)} min` };
+  if (p.code === 0) return { ...base, verdict: "survived", detail: tests };
+  if (!tests && failedFiles.length === 0) return { ...base, verdict: "error", detail: out.trim().split("\n").slice(-3).join(" | ").slice(0, 300) };
+  const first = failedTests[0] ?? failedFiles[0] ?? "";
+  return { ...base, verdict: "killed", detail: `${tests}${first ? `; first: ${first.slice(0, 160)}` : ""}` };
+}
+
+/** The unpatched suite, once per commit: what fails there is not a mutant's doing. */
+async function unitBaseline(commit: string, results: ResultsFile, timeoutMs: number): Promise<UnitBaseline> {
+  if (results.unitBaseline?.commit === commit) return results.unitBaseline;
+  log(`unit tests of the unpatched ${commit.slice(0, 8)} (full suite, once)`);
+  const dir = await addWorktree(commit, "unit-baseline");
+  try {
+    const r = await unitTests(dir, timeoutMs, [], false);
+    if (r.verdict === "timeout" || r.verdict === "error") throw new Error(`the unpatched unit suite did not finish: ${r.detail}`);
+    const record: UnitBaseline = { commit, failingFiles: r.failedFiles, detail: r.detail, elapsedMs: r.elapsedMs };
+    results.unitBaseline = record;
+    log(`  ${r.verdict === "survived" ? "all pass" : `failing there, excluded for every mutant: ${r.failedFiles.join(", ")} (${r.detail})`}`);
+    return record;
+  } finally {
+    await removeWorktree(dir);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,6 +464,19 @@ function renderMarkdown(results: ResultsFile, patches: Patch[]): string {
   lines.push("", "## Survivors", "");
   if (survivors.length === 0) lines.push("None.");
   for (const r of survivors) lines.push(`- ${r.id} \`${r.name.replace(/^\d+-/, "")}\`: ${r.verdict}; scenarios cleared: ${r.cleared.join(", ") || "none"}.`);
+  if (unitRows.length) {
+    const ub = results.unitBaseline;
+    const unitCommits = [...new Set(unitRows.map((r) => r.unit?.commit?.slice(0, 8) ?? "?"))];
+    lines.push("", "## Unit tests (for comparison)", "");
+    lines.push(`\`npx vitest run --bail 1\` in the mutant's worktree (commit ${unitCommits.join(", ")}), without \`${BROWSER_TEST}\`` +
+      (ub && ub.failingFiles.length ? ` and without ${ub.failingFiles.map((f) => `\`${f}\``).join(", ")}, which already fail on the unpatched commit ${ub.commit.slice(0, 8)} (${ub.detail})` : "") + ".");
+    const both = unitRows.filter((r) => r.verdict === "killed" && r.unit?.verdict === "killed").length;
+    const simOnly = unitRows.filter((r) => r.verdict === "killed" && r.unit?.verdict === "survived").map((r) => r.id);
+    const unitOnly = unitRows.filter((r) => r.verdict !== "killed" && r.unit?.verdict === "killed").map((r) => r.id);
+    const neither = unitRows.filter((r) => r.verdict !== "killed" && r.unit?.verdict === "survived").map((r) => r.id);
+    const unitKilled = unitRows.filter((r) => r.unit?.verdict === "killed").length;
+    lines.push("", `Unit tests kill ${unitKilled} / ${unitRows.length}. Both kill: ${both}; only the simulator: ${simOnly.join(", ") || "none"}; only the unit tests: ${unitOnly.join(", ") || "none"}; neither: ${neither.join(", ") || "none"}.`);
+  }
   const noise = Object.values(results.baseline ?? {}).filter((b) => commits.includes(b.commit.slice(0, 8)));
   lines.push("", "## Noise: the unpatched commit", "");
   lines.push("Scenarios the unpatched commit was run on (only where some mutant showed an unexpected invariant):", "");
@@ -516,9 +559,10 @@ async function main(): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
+    const unitExclude = opts.unit || opts.unitOnly ? (await unitBaseline(commit, results, opts.unitTimeoutMs)).failingFiles : [];
     for (const patch of patches) {
       log(`${patch.name}`);
-      const r = await runMutant(patch, commit, opts, baseline);
+      const r = await runMutant(patch, commit, opts, baseline, unitExclude);
       if (opts.unitOnly) {
         const prior = results.mutants[patch.name];
         results.mutants[patch.name] = prior ? { ...prior, unit: r.unit } : r;
