@@ -479,7 +479,9 @@ function renderMarkdown(results: ResultsFile, patches: Patch[]): string {
     "the unpatched commit does not show in that scenario over the same seeds either (see Noise below).",
     "",
     `Commit${commits.length > 1 ? "s" : ""}: ${commits.join(", ")}.` +
-      (results.lastRun ? ` Last full run: ${results.lastRun.mutants} mutants in ${minutes(results.lastRun.elapsedMs)} (workers ${results.lastRun.workers}, ${results.lastRun.at}).` : ""),
+      (results.lastRun ? ` Last full run: ${results.lastRun.mutants} mutants in ${minutes(results.lastRun.elapsedMs)} (workers ${results.lastRun.workers}, ${results.lastRun.at}).` : "") +
+      ` Time in campaigns: ${minutes(rows.reduce((t, r) => t + r.elapsedMs - (r.unit?.elapsedMs ?? 0), 0))}` +
+      (unitRows.length ? `; in unit tests: ${minutes(unitRows.reduce((t, r) => t + (r.unit?.elapsedMs ?? 0), 0))}.` : "."),
     "",
     `**Kill rate: ${killed.length} / ${valid.length} = ${rate} %**` +
       (rows.length > valid.length ? ` (${rows.length - valid.length} patch(es) no longer apply and are not counted)` : ""),
@@ -632,7 +634,7 @@ async function main(): Promise<number> {
   log(`${"mutant".padEnd(44)} ${"verdict".padEnd(9)} ${"scenario".padEnd(22)} ${"invariant".padEnd(12)} seed`);
   for (const p of patches) {
     const r = results.mutants[p.name]!;
-    log(`${p.name.padEnd(44)} ${r.verdict.padEnd(9)} ${(r.kill?.scenario ?? "-").padEnd(22)} ${(r.kill?.invariants.join(",") ?? "-").padEnd(12)} ${r.kill?.seed ?? "-"}${r.unit ? `  unit: ${r.unit.verdict}` : ""}`);
+    log(`${p.name.padEnd(44)} ${r.verdict.padEnd(9)} ${(r.kill?.scenario ?? "-").padEnd(22)} ${(r.kill?.invariants.join(",") ?? "-").padEnd(12)} ${r.kill?.seed ?? "-"}${r.unit ? `  unit: ${r.unit.verdict === "killed" && r.unit.traceOnly ? "trace-only" : r.unit.verdict}` : ""}`);
   }
   const recorded = all.map((p) => results.mutants[p.name]).filter((r): r is MutantResult => r !== undefined && r.verdict !== "invalid");
   const killed = recorded.filter((r) => r.verdict === "killed").length;
