@@ -19,6 +19,12 @@ export const WorkloadSpec = z.object({
   /** Revoke the share (and hand the client new credentials) after these op indexes. */
   revokeAfter: z.array(z.number().int().nonnegative()).default([]),
   /**
+   * Unshare the session and share it afresh after these op indexes (opencode's unshare, then share):
+   * the old share is revoked, a new one is created, and the app syncs the session's whole current
+   * state into it, while ops still queued for the old share go to the new one under their old op_ids.
+   */
+  reshareAfter: z.array(z.number().int().nonnegative()).default([]),
+  /**
    * Each op depends on the previous op that wrote the same share row (a part's earlier version, the
    * message's streaming state), so the server applies writes to one row in order even when batches
    * overtake each other. Off, pipelined batches can leave a row at an older value.
@@ -32,7 +38,8 @@ export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
 
 export type Action =
   | { kind: "enqueue"; at: number; index: number; item: SyncItem; dependsOn: number[] }
-  | { kind: "revoke"; at: number };
+  | { kind: "revoke"; at: number }
+  | { kind: "reshare"; at: number };
 
 export const AGENTS = ["build", "plan", "general"] as const;
 export const MODELS = ["anthropic/claude-sonnet", "openai/gpt-5", "google/gemini-pro"] as const;
@@ -53,6 +60,7 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
     lastWriter.set(key, i);
     actions.push({ kind: "enqueue", at, index: i, item, dependsOn: [...deps].sort((a, b) => a - b) });
     if (spec.revokeAfter.includes(i)) actions.push({ kind: "revoke", at: at + 1 });
+    if (spec.reshareAfter.includes(i)) actions.push({ kind: "reshare", at: at + 1 });
     return i;
   };
   const full = () => index >= spec.ops;

@@ -72,6 +72,11 @@ export class Checker {
     this.steps.serverRestarted(this.durability.afterServerRestart(db, shareID, client));
   }
 
+  /** This share replaced an earlier one of the same session, whose acks the client's disk still holds. */
+  sharedAfresh(client: Database.Database): void {
+    this.durability.sharedAfresh(client);
+  }
+
   afterClientRestart(db: Database.Database): void {
     this.durability.afterClientRestart(db);
     this.steps.clientRestarted();

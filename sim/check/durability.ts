@@ -17,7 +17,8 @@ export class Durability {
   readonly rolledBack = new Set<string>();
   /** Ops D1 reported lost: their keys are D1's, not C1's. */
   readonly lost = new Set<string>();
-
+  /** Ops the client held as acked when this share was created: an earlier share acked them. */
+  private readonly ackedByEarlierShare = new Set<string>();
 
   constructor(private readonly report: Report, private readonly policy: LedgerPolicy, private readonly applies: ApplyLog) {}
 
@@ -54,8 +55,15 @@ export class Durability {
     return cursor;
   }
 
+  /** This share replaced another (a reshare): what the client's disk holds as acked now is not its. */
+  sharedAfresh(client: Database.Database): void {
+    for (const op of client.prepare("SELECT op_id FROM outbox WHERE state = 'acked'").pluck().all() as string[]) this.ackedByEarlierShare.add(op);
+  }
+
   private learnAcksFromClient(client: Database.Database): void {
-    for (const op of client.prepare("SELECT op_id FROM outbox WHERE state = 'acked'").pluck().all() as string[]) this.acked.add(op);
+    for (const op of client.prepare("SELECT op_id FROM outbox WHERE state = 'acked'").pluck().all() as string[]) {
+      if (!this.ackedByEarlierShare.has(op)) this.acked.add(op);
+    }
     const watermark = client.prepare("SELECT watermark FROM sync_state WHERE id = 1").pluck().get() as number;
     this.ackedCursor = Math.max(this.ackedCursor, watermark);
   }

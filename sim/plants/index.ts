@@ -18,6 +18,7 @@ import { refusingMain } from "./refuse-unknown-writer.js";
 import { uncapped } from "./uncapped-backoff.js";
 import { ReversedBatchOutbox } from "./reversed-batch.js";
 import { CursorForAllSharesStore } from "./cursor-all-shares.js";
+import { AckFromLeftShareOutbox } from "./ack-from-left-share.js";
 
 export interface Plant {
   description: string;
@@ -110,6 +111,11 @@ export const PLANTS = {
     description: "the server's cursor update has no WHERE clause: every share's cursor moves",
     invariant: "S5", scenario: "two-sessions",
     hooks: { createStore: (db, options) => new CursorForAllSharesStore(db, options) },
+  },
+  "ack-from-left-share": {
+    description: "after a reshare the client records the old share's acks as the new share's",
+    invariant: "S2", scenario: "reshare", swarm: true,
+    hooks: { createOutbox: (db, rng, options) => new AckFromLeftShareOutbox(db, rng, options) },
   },
   "never-acks": {
     description: "the client never records an ack and retries every batch forever",

@@ -15,7 +15,8 @@ export type NodeName = string;
 export const crashKind = (node: NodeName) => (node === "server" ? "crashServer" : "crashClient");
 
 /** A client and what judges its share. */
-export interface Tenant { client: ClientNode; checker: Checker; shareID: () => string }
+/** A client and what judges its share now (a reshare replaces both the share and its checker). */
+export interface Tenant { client: ClientNode; checker: () => Checker; shareID: () => string }
 
 export interface LifecycleParts {
   tenants: readonly Tenant[];
@@ -77,14 +78,14 @@ export class Lifecycle {
     } else {
       const { client, checker } = this.tenant(node);
       client.start();
-      checker.afterClientRestart(client.db!);
+      checker().afterClientRestart(client.db!);
     }
     this.p.record(node, "restart", fromOlderImage ? "from an older image" : "");
   }
 
   /** D1 for one share: what its client holds as acked counts even while it is down (read its disk). */
   private serverRestartedFor({ client, checker, shareID }: Tenant): void {
-    const restarted = (clientDb: Database.Database | undefined) => checker.afterServerRestart(this.p.server.db!, shareID(), clientDb);
+    const restarted = (clientDb: Database.Database | undefined) => checker().afterServerRestart(this.p.server.db!, shareID(), clientDb);
     if (client.isLegacy()) restarted(undefined);
     else if (client.db) restarted(client.db);
     else client.disk.peek(restarted);

@@ -20,7 +20,11 @@ import { ClientNode, SimConnector, type ServerNode } from "./nodes.js";
 import { crashingDatabase } from "./crashing-db.js";
 import { User } from "./user.js";
 
+/** `checker` judges the current share; a reshare replaces it (and the share). */
 export interface Session { id: string; client: ClientNode; user: User; checker: Checker }
+
+/** Every share's checker by share id, so server events and acks reach the checker of their share. */
+export type CheckerRegistry = Map<string, Checker>;
 
 export interface SessionParts {
   scenario: Scenario;
@@ -34,6 +38,9 @@ export interface SessionParts {
   hooks: PlantHooks;
   log: ViolationLog;
   lifecycle: () => Lifecycle;
+  checkers: CheckerRegistry;
+  /** The workload's causalDeps as this run drew it: a reshare's snapshot follows the same rule. */
+  causalDeps: boolean;
 }
 
 /** Session k: the first keeps the names a one-session world always had ("client", "ses_1"). */
@@ -43,13 +50,13 @@ export function sessionNames(k: number): { node: string; session: string; stream
 
 export function buildSession(k: number, actions: readonly Action[], root: SimRng, p: SessionParts, onRevoke: (s: ShareInfo) => void): Session {
   const names = sessionNames(k);
-  const checker = new Checker(p.scenario.dedupe, p.log, k === 0 ? "" : names.session);
+  const newChecker = () => new Checker(p.scenario.dedupe, p.log, k === 0 ? "" : names.session);
   const record = (kind: string, detail: string) => p.acct.record(names.node, kind, detail);
   const client: ClientNode = new ClientNode({
     name: names.node, design: p.design, clock: p.clock, rng: root.fork(names.stream), synchronous: p.scenario.storage.client,
     connector: () => new SimConnector(p.scenario.transport, p.batchWire, p.socketWire),
     flusher: p.hooks.flusherOptions ? p.hooks.flusherOptions({ ...p.scenario.client }) : { ...p.scenario.client },
-    onFlush: (e) => onFlush(e, checker, p.acct, record),
+    onFlush: (e) => onFlush(e, p.checkers.get(e.shareID), p.acct, record),
     onLegacy: (e: LegacyEvent) => record(e.kind === "send" ? "sync" : "error", e.kind === "send" ? `${e.items} items` : e.error),
     probe: p.injector.probeFor(names.node, p.lifecycle),
     hooks: p.hooks,
@@ -59,18 +66,28 @@ export function buildSession(k: number, actions: readonly Action[], root: SimRng
   client.start();
   const share = p.server.store.createShare(names.session);
   client.setCredentials(share);
-  const user = new User(actions, client, p.server, checker, p.acct.record, onRevoke, share, () => p.injector.asleepUntil);
-  return { id: names.session, client, user, checker };
+  const session: Session = { id: names.session, client, user: undefined as unknown as User, checker: newChecker() };
+  p.checkers.set(share.id, session.checker);
+  const onReshare = (next: ShareInfo) => {
+    session.checker = newChecker();
+    if (client.db) session.checker.sharedAfresh(client.db);
+    else client.disk.peek((db) => session.checker.sharedAfresh(db));
+    p.checkers.set(next.id, session.checker);
+  };
+  const shareActions = { onRevoke, onReshare, causalDeps: p.causalDeps, sessionID: names.session };
+  session.user = new User(actions, client, p.server, () => session.checker, p.acct.record, shareActions, share, () => p.injector.asleepUntil);
+  return session;
 }
 
-function onFlush(e: FlushEvent, checker: Checker, acct: Accounting, record: (kind: string, detail: string) => void): void {
+/** An event of a share no checker judges (none: every share the world creates has one) is only recorded. */
+function onFlush(e: FlushEvent, checker: Checker | undefined, acct: Accounting, record: (kind: string, detail: string) => void): void {
   if (e.kind === "send") {
-    checker.onSend(e.opIDs);
+    checker?.onSend(e.opIDs);
     record(e.resend ? "resend" : "send", `${e.batchID} [${e.opIDs.join(" ")}]`);
   } else if (e.kind === "ack") {
     acct.acks.duplicates += e.ack.duplicates.length;
     acct.acks.rejected += e.ack.rejected.length;
-    checker.onAck(e.ack);
+    checker?.onAck(e.ack);
     const reasons = [...new Set(e.ack.rejected.map((r) => r.reason))].join(",");
     record("ack", `${e.batchID} cursor=${e.ack.cursor} +${e.ack.applied.length} dup=${e.ack.duplicates.length} rej=${e.ack.rejected.length}${reasons ? ` (${reasons})` : ""}`);
   } else {

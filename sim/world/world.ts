@@ -19,7 +19,7 @@ import { Accounting } from "./accounting.js";
 import { FaultInjector } from "./fault-injector.js";
 import { Lifecycle } from "./lifecycle.js";
 import { ServerNode, type ClientNode } from "./nodes.js";
-import { buildSession, sessionNames, type Session } from "./session.js";
+import { buildSession, sessionNames, type CheckerRegistry, type Session } from "./session.js";
 import { runLoop } from "./run-loop.js";
 import { StaleHolder } from "./stale-holder.js";
 import { crashingDatabase } from "./crashing-db.js";
@@ -67,7 +67,8 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
     onBytes: (n) => { acct.wire.bytes += n; },
   });
   const hooks = plantHooks(options.plant);
-  const observer = (e: Parameters<Session["checker"]["onServerEvent"]>[0]) => sessions.find((s) => s.user.share.id === e.shareID)?.checker.onServerEvent(e);
+  const checkers: CheckerRegistry = new Map();
+  const observer = (e: Parameters<Session["checker"]["onServerEvent"]>[0]) => checkers.get(e.shareID)?.onServerEvent(e);
   const server = new ServerNode({ dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer, probe: injector.probeFor("server", () => lifecycle) }, scenario.storage.server, hooks);
   const onServerWrite = injector.afterWriteFor("server", () => lifecycle);
   server.wrap = (db) => crashingDatabase(db, onServerWrite);
@@ -77,10 +78,10 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const log = new ViolationLog();
   const hostile: HostileContext = { record: (kind, detail) => record("intruder", kind, detail), intrusion: (d) => sessions[0]!.checker.onIntrusion("intruder", d) };
   const staleHolder = scenario.workload.revokeAfter.length > 0 ? new StaleHolder(socketWire, clock.scoped("stale-holder"), hostile) : undefined;
-  const parts = { scenario, design, clock, acct, injector, server, batchWire, socketWire, hooks, log, lifecycle: () => lifecycle };
+  const parts = { scenario, design, clock, acct, injector, server, batchWire, socketWire, hooks, log, lifecycle: () => lifecycle, checkers, causalDeps: spec.causalDeps };
   const sessions: Session[] = workloads.actions.map((actions, k) => buildSession(k, actions, root, parts, (s) => { if (k === 0) staleHolder?.afterRevoke(s); }));
   const lifecycle: Lifecycle = new Lifecycle({
-    tenants: sessions.map((s) => ({ client: s.client, checker: s.checker, shareID: () => s.user.share.id })),
+    tenants: sessions.map((s) => ({ client: s.client, checker: () => s.checker, shareID: () => s.user.share.id })),
     server, socketWire, gate, mix, rng: rng.faults, clock: clock.scoped("world"), record,
   });
   const first = sessions[0]!;
@@ -159,7 +160,7 @@ function result(w: World, quiet: boolean, lost: number, convergenceMs: number): 
     traceHash: acct.trace.digest(), steps: acct.step, virtualTimeMs: w.clock.now(),
     faults: w.faults, mix: w.mix, decisions: w.gate.taken, actionsGenerated: w.generated,
     ops: {
-      enqueued: sum((s) => s.user.items.length),
+      enqueued: sum((s) => s.user.enqueued),
       applied: sum((s) => (w.design === "legacy" ? s.checker.applies.synced : s.checker.applies.committed)),
       duplicates: acct.acks.duplicates, rejected: acct.acks.rejected, lost,
       roundTrips: acct.wire.roundTrips, wireBytes: acct.wire.bytes,

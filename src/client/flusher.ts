@@ -28,9 +28,9 @@ export const DEFAULT_FLUSHER: FlusherOptions = { maxBatch: 8, timeoutMs: 500, ba
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(["MalformedOps", "MalformedCredentials", "BatchTooLarge", "UnknownShare"]);
 
 export type FlushEvent =
-  | { kind: "send"; batchID: string; opIDs: string[]; resend: boolean }
-  | { kind: "ack"; batchID: string; ack: Ack }
-  | { kind: "error"; batchID: string; error: string; permanent: boolean };
+  | { kind: "send"; batchID: string; shareID: string; opIDs: string[]; resend: boolean }
+  | { kind: "ack"; batchID: string; shareID: string; ack: Ack }
+  | { kind: "error"; batchID: string; shareID: string; error: string; permanent: boolean };
 
 export class Flusher {
   private inFlight = 0;
@@ -89,7 +89,7 @@ export class Flusher {
   private async send(batch: ReservedBatch, creds: Credentials): Promise<void> {
     const expected = this.options.expectCursor ? this.outbox.watermark() : undefined;
     const ops = batch.rows.map((row, i) => Outbox.envelope(row, creds.epoch, i === 0 ? expected : undefined));
-    this.onEvent?.({ kind: "send", batchID: batch.batchID, opIDs: ops.map((o) => o.op_id), resend: batch.resend });
+    this.onEvent?.({ kind: "send", batchID: batch.batchID, shareID: creds.shareID, opIDs: ops.map((o) => o.op_id), resend: batch.resend });
     let cap: RpcStub<ShareCapApi> | undefined;
     try {
       cap = this.connector.main().redeemShare(creds.shareID, creds.secret) as unknown as RpcStub<ShareCapApi>;
@@ -97,11 +97,12 @@ export class Flusher {
       this.probe?.("client.send.issued");
       const ack = (await withTimeout(call, this.options.timeoutMs, this.clock)) as Ack;
       if (this.stopped) return;
-      this.outbox.recordAck(batch, ack, this.retryAt(batch));
-      this.onEvent?.({ kind: "ack", batchID: batch.batchID, ack });
+      if (this.outbox.leftShare(creds.shareID)) this.outbox.requeue(batch, "ShareReplaced");
+      else this.outbox.recordAck(batch, ack, this.retryAt(batch));
+      this.onEvent?.({ kind: "ack", batchID: batch.batchID, shareID: creds.shareID, ack });
     } catch (e) {
       if (this.stopped) return;
-      this.fail(batch, e);
+      this.fail(batch, creds.shareID, e);
     } finally {
       disposeQuietly(cap);
       this.inFlight -= 1;
@@ -109,13 +110,15 @@ export class Flusher {
     this.schedule(this.outbox.nextWakeAt(this.clock.now()));
   }
 
-  private fail(batch: ReservedBatch, e: unknown): void {
+  private fail(batch: ReservedBatch, shareID: string, e: unknown): void {
     if (e instanceof TimeoutError) this.connector.abort(e);
     const code = errorCode(e);
     const permanent = code !== undefined && PERMANENT.has(code);
     const message = code ?? (e instanceof Error ? e.message : String(e));
-    this.outbox.recordFailure(batch, message, this.retryAt(batch), permanent);
-    this.onEvent?.({ kind: "error", batchID: batch.batchID, error: message, permanent });
+    // An old share's refusal (a reshare revoked it) is no reason to give up on the rows.
+    if (this.outbox.leftShare(shareID)) this.outbox.requeue(batch, message);
+    else this.outbox.recordFailure(batch, message, this.retryAt(batch), permanent);
+    this.onEvent?.({ kind: "error", batchID: batch.batchID, shareID, error: message, permanent });
   }
 
   private retryAt(batch: ReservedBatch): number {

@@ -171,6 +171,22 @@ export class Outbox {
   }
 
   /**
+   * Whether the outbox has moved to another share since it sent to `shareID` (a reshare): an answer
+   * from the old share says nothing about the new one. Its acks must not mark rows acked (the new
+   * share has not seen them) nor move the watermark (the new share's cursor is another count).
+   */
+  leftShare(shareID: string): boolean {
+    return this.credentials()?.shareID !== shareID;
+  }
+
+  /** An answered batch whose answer no longer counts (leftShare): its rows are due again, now. */
+  requeue(batch: ReservedBatch, reason: string): void {
+    atomic(this.db)(() => {
+      for (const row of batch.rows) this.stmt.retry.run(0, reason, row.op_id);
+    });
+  }
+
+  /**
    * Applied and duplicate rows become acked together with the watermark: one transaction. Every
    * ack carries the server's cursor, a rejecting one too: after a CursorMismatch the watermark
    * adopts it, so the retry's expected_cursor is current (MAX: it never goes back, and it is a value
