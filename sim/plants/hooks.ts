@@ -3,6 +3,7 @@ import type Database from "better-sqlite3";
 import type { ShareStore, ShareStoreOptions } from "../../src/server/share-store.js";
 import type { DedupeLedger, DedupePolicy } from "../../src/server/dedupe.js";
 import type { Outbox, OutboxOptions } from "../../src/client/outbox.js";
+import type { SessionStore } from "../../src/session/session-store.js";
 import type { FlusherOptions } from "../../src/client/flusher.js";
 import type { Rng } from "../../src/protocol/ports.js";
 
@@ -19,4 +20,6 @@ export interface PlantHooks {
   flusherOptions?: (options: FlusherOptions) => FlusherOptions;
   /** Client: the outbox over the node's database. */
   createOutbox?: (db: Database.Database, rng: Rng, options: OutboxOptions) => Outbox;
+  /** Client: the session model over the outbox (scenarios whose app is "session"). */
+  createSessionStore?: (outbox: Outbox) => SessionStore;
 }

@@ -19,6 +19,7 @@ import { uncapped } from "./uncapped-backoff.js";
 import { ReversedBatchOutbox } from "./reversed-batch.js";
 import { CursorForAllSharesStore } from "./cursor-all-shares.js";
 import { AckFromLeftShareOutbox } from "./ack-from-left-share.js";
+import { unorderedPartVersions } from "./unordered-part-versions.js";
 
 export interface Plant {
   description: string;
@@ -116,6 +117,11 @@ export const PLANTS = {
     description: "after a reshare the client records the old share's acks as the new share's",
     invariant: "S2", scenario: "reshare", swarm: true,
     hooks: { createOutbox: (db, rng, options) => new AckFromLeftShareOutbox(db, rng, options) },
+  },
+  "unordered-part-versions": {
+    description: "the session model's part updates do not depend on the part's previous version",
+    invariant: "C1", scenario: "session-app",
+    hooks: { createSessionStore: unorderedPartVersions },
   },
   "never-acks": {
     description: "the client never records an ack and retries every batch forever",

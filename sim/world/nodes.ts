@@ -7,6 +7,7 @@ import { RpcSession, type RpcStub } from "capnweb";
 import { ShareServer } from "../../src/server/share-server.js";
 import type { ShareStoreOptions } from "../../src/server/share-store.js";
 import { Outbox } from "../../src/client/outbox.js";
+import { SessionStore } from "../../src/session/session-store.js";
 import { Flusher, type FlusherOptions, type FlushEvent } from "../../src/client/flusher.js";
 import type { Connector } from "../../src/client/connector.js";
 import { ShareNextClient, type LegacyEvent } from "../../src/legacy/share-next.js";
@@ -133,10 +134,14 @@ export interface ClientNodeDeps {
   onLegacy: (e: LegacyEvent) => void;
   probe: Probe;
   hooks: PlantHooks;
+  /** "session": the app keeps opencode's session model (src/session) in the outbox's database. */
+  app: "outbox" | "session";
 }
 
 export class ClientNode extends DurableNode {
   outbox: Outbox | undefined;
+  /** The session model over the outbox, when the scenario's app is "session". */
+  sessionStore: SessionStore | undefined;
   private flusher: Flusher | undefined;
   private legacy: ShareNextClient | undefined;
   private connector: SimConnector | undefined;
@@ -161,6 +166,7 @@ export class ClientNode extends DurableNode {
     const options = { probe: this.deps.probe };
     this.outbox = hooks.createOutbox ? hooks.createOutbox(db, this.deps.rng, options) : new Outbox(db, this.deps.rng, options);
     this.outbox.recoverAfterRestart();
+    if (this.deps.app === "session") this.sessionStore = hooks.createSessionStore ? hooks.createSessionStore(this.outbox) : new SessionStore(this.outbox);
     this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush, this.deps.probe);
     this.flusher.kick();
   }
@@ -186,8 +192,14 @@ export class ClientNode extends DurableNode {
       this.legacy.sync(item);
       return { crashed: false };
     }
+    const { value, crashed } = this.perform((outbox) => outbox.enqueue(item, dependsOn));
+    return { opID: value, crashed };
+  }
+
+  /** Runs an app call against the outbox (and session model); a crash inside it is an answer too. */
+  perform<T>(call: (outbox: Outbox, store: SessionStore | undefined) => T): { value?: T; crashed: boolean } {
     try {
-      return { opID: this.outbox!.enqueue(item, dependsOn), crashed: false };
+      return { value: call(this.outbox!, this.sessionStore), crashed: false };
     } catch (e) {
       if (e instanceof NodeCrashed) return { crashed: true };
       throw e;
@@ -202,6 +214,7 @@ export class ClientNode extends DurableNode {
     this.connector?.abort(new Error("client crashed"));
     this.deps.clock.dropOwner(this.deps.name);
     this.outbox = undefined;
+    this.sessionStore = undefined;
     this.flusher = undefined;
     this.legacy = undefined;
   }

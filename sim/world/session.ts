@@ -19,6 +19,7 @@ import type { Lifecycle } from "./lifecycle.js";
 import { ClientNode, SimConnector, type ServerNode } from "./nodes.js";
 import { crashingDatabase } from "./crashing-db.js";
 import { User } from "./user.js";
+import { SessionApp } from "./session-app.js";
 
 /** `checker` judges the current share; a reshare replaces it (and the share). */
 export interface Session { id: string; client: ClientNode; user: User; checker: Checker }
@@ -60,6 +61,7 @@ export function buildSession(k: number, actions: readonly Action[], root: SimRng
     onLegacy: (e: LegacyEvent) => record(e.kind === "send" ? "sync" : "error", e.kind === "send" ? `${e.items} items` : e.error),
     probe: p.injector.probeFor(names.node, p.lifecycle),
     hooks: p.hooks,
+    app: p.scenario.app,
   });
   const onWrite = p.injector.afterWriteFor(names.node, p.lifecycle);
   client.wrap = (db) => crashingDatabase(db, onWrite);
@@ -74,8 +76,9 @@ export function buildSession(k: number, actions: readonly Action[], root: SimRng
     else client.disk.peek((db) => session.checker.sharedAfresh(db));
     p.checkers.set(next.id, session.checker);
   };
-  const shareActions = { onRevoke, onReshare, causalDeps: p.causalDeps, sessionID: names.session };
-  session.user = new User(actions, client, p.server, () => session.checker, p.acct.record, shareActions, share, () => p.injector.asleepUntil);
+  const app = p.scenario.app === "session" && p.design !== "legacy" ? new SessionApp() : undefined;
+  const setup = { onRevoke, onReshare, causalDeps: p.causalDeps, sessionID: names.session, app };
+  session.user = new User(actions, client, p.server, () => session.checker, p.acct.record, setup, share, () => p.injector.asleepUntil);
   return session;
 }
 

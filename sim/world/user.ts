@@ -5,13 +5,13 @@ import type { ShareInfo } from "../../src/protocol/api.js";
 import type { SyncItem } from "../../src/protocol/items.js";
 import { SturdyError } from "../../src/protocol/errors.js";
 import type { Action } from "../workload.js";
-import { stableJson } from "../model/stable-json.js";
+import { savedOpID, type SessionApp } from "./session-app.js";
 import { modelKey } from "../model/reference.js";
 import type { Checker } from "../check/checker.js";
 import type { ClientNode, ServerNode } from "./nodes.js";
 
-/** What the user does to the share itself, beside writing to it. */
-export interface ShareActions {
+/** What the user's world tells it: where share changes go, and how its writes are made. */
+export interface UserSetup {
   /** Revoke gave the share new credentials (same share). */
   onRevoke: (share: ShareInfo) => void;
   /** A reshare replaced the share: judge the new one from here on. */
@@ -19,6 +19,8 @@ export interface ShareActions {
   /** Whether a write depends on the previous write to its row (the workload's causalDeps). */
   causalDeps: boolean;
   sessionID: string;
+  /** Writes go through opencode's session model rather than straight into the outbox. */
+  app?: SessionApp;
 }
 
 export class User {
@@ -31,6 +33,8 @@ export class User {
   /** A reshare's full sync still to write, one write a step (a crash in the middle resumes it after the restart). */
   private snapshot: { item: SyncItem; index: number }[] = [];
   private snapshotAt = 0;
+  /** The app's last call for the current action crashed: the retry must not write it twice. */
+  private retrying = false;
   /** A reshare a crash interrupted: what of it is done, so the retry after the restart finishes it. */
   private resharing: { revokeTried: boolean; next?: ShareInfo } | undefined;
 
@@ -40,7 +44,7 @@ export class User {
     private readonly server: ServerNode,
     private readonly checkerOf: () => Checker,
     private readonly record: (actor: string, kind: string, detail: string) => void,
-    private readonly shareActions: ShareActions,
+    private readonly setup: UserSetup,
     public share: ShareInfo,
     /** The user acts only while the laptop is awake: not before this time. */
     private readonly wakeAt: () => number,
@@ -68,15 +72,20 @@ export class User {
       this.share = this.server.store.revoke(this.share.id, this.share.secret);
       this.client.setCredentials(this.share);
       this.record("user", "revoke", `epoch=${this.share.epoch}`);
-      this.shareActions.onRevoke(this.share);
+      this.setup.onRevoke(this.share);
     } else if (a.kind === "reshare") {
       this.next -= 1; // until it completes: a crash in the middle is finished after the restart
       this.reshare();
       this.next += 1;
+    } else if (this.setup.app) {
+      this.writeInApp(a, this.setup.app);
     } else {
-      const deps = a.dependsOn.map((i) => this.opIDs[i] ?? this.findSaved(i)).filter((x): x is string => x !== undefined);
-      this.opIDs[a.index] = this.write(a.item, deps, `#${a.index}`);
+      this.opIDs[a.index] = this.write(a.item, this.dependencies(a), `#${a.index}`);
     }
+  }
+
+  private dependencies(a: Extract<Action, { kind: "enqueue" }>): string[] {
+    return a.dependsOn.map((i) => this.opIDs[i] ?? this.findSaved(i)).filter((x): x is string => x !== undefined);
   }
 
   /** The checker is the share's: a reshare swaps it, so it is looked up at each use. */
@@ -93,6 +102,31 @@ export class User {
   }
 
   /**
+   * A write through the session model. A crash mid-call leaves the action to be redone after the
+   * restart, as opencode redoes an interrupted turn step; what the share must hold is the app's
+   * intent, and the op_id the user learns is the outbox row that holds it (none: C1 will tell).
+   */
+  private writeInApp(a: Extract<Action, { kind: "enqueue" }>, app: SessionApp): void {
+    const retry = this.retrying;
+    const deps = this.dependencies(a);
+    const { value: intents, crashed } = this.client.perform((outbox, store) => app.perform(store!, outbox, a.item, retry, deps));
+    this.retrying = crashed;
+    if (crashed) {
+      this.next -= 1;
+      this.record("user", "crashed", `#${a.index} ${a.item.type}: redone after the restart`);
+      return;
+    }
+    for (const item of intents!) {
+      this.items.push(item);
+      this.enqueued += 1;
+      const opID = savedOpID(this.client.outbox!, item);
+      if (item === a.item) this.opIDs[a.index] = opID;
+      if (opID !== undefined) this.checker.onEnqueue(opID, item, item === a.item ? deps : []);
+      this.record("user", "write", `#${a.index} ${item.type} ${opID ?? "(not in the outbox)"}`);
+    }
+  }
+
+  /**
    * Unshare, then share afresh, as opencode does: the old share is revoked, a new one is created,
    * and the app syncs the session's current state (the newest write of every row) into it. Ops
    * still queued go to the new share under their old op_ids; a snapshot write of a row depends on
@@ -102,9 +136,9 @@ export class User {
     const r = (this.resharing ??= { revokeTried: false });
     if (!r.next) {
       this.unshare(r);
-      r.next = this.server.store.createShare(this.shareActions.sessionID);
+      r.next = this.server.store.createShare(this.setup.sessionID);
       this.share = r.next;
-      this.shareActions.onReshare(r.next);
+      this.setup.onReshare(r.next);
     }
     this.client.setCredentials(r.next);
     this.record("user", "reshare", r.next.id);
@@ -128,7 +162,7 @@ export class User {
   private writeSnapshot({ item, index }: { item: SyncItem; index: number }): void {
     const last = this.opIDs[index];
     const queued = last !== undefined && this.client.outbox?.rows().some((r) => r.op_id === last && (r.state === "pending" || r.state === "in_flight"));
-    this.write(item, this.shareActions.causalDeps && queued ? [last] : [], `snapshot of #${index}`);
+    this.write(item, this.setup.causalDeps && queued ? [last] : [], `snapshot of #${index}`);
   }
 
   /** The newest write of every row so far, by the model's row key, in first-write order. */
@@ -146,9 +180,9 @@ export class User {
   private findSaved(index: number): string | undefined {
     const action = this.actions.find((x) => x.kind === "enqueue" && x.index === index);
     if (!action || action.kind !== "enqueue" || !this.client.outbox) return undefined;
-    const want = stableJson(action.item);
-    const row = this.client.outbox.rows().find((r) => stableJson(r.item) === want);
-    if (row) this.opIDs[index] = row.op_id;
-    return row?.op_id;
+    const opID = savedOpID(this.client.outbox, action.item);
+    if (opID) this.opIDs[index] = opID;
+    return opID;
   }
+
 }

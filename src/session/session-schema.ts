@@ -22,6 +22,9 @@ CREATE TABLE IF NOT EXISTS session_parts (
   id TEXT PRIMARY KEY,
   message_id TEXT NOT NULL,
   text TEXT NOT NULL,
-  version INTEGER NOT NULL
+  version INTEGER NOT NULL,
+  -- op_id of the latest version's enqueue: the next version depends on it, so batches that overtake
+  -- each other (maxInFlight > 1) can never leave an older version on the share
+  shared_op TEXT
 );
 `;

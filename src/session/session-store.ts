@@ -64,10 +64,10 @@ export class SessionStore {
       turn: this.db.prepare("SELECT * FROM session_turns WHERE id = ?"),
       // The exactly-once transition: only a streaming turn can move, and only once.
       finish: this.db.prepare("UPDATE session_turns SET status = ?, assistant_dropped = ? WHERE id = ? AND status = 'streaming'"),
-      part: this.db.prepare("SELECT version FROM session_parts WHERE id = ?").pluck(),
+      part: this.db.prepare("SELECT version, shared_op FROM session_parts WHERE id = ?"),
       upsertPart: this.db.prepare(
-        "INSERT INTO session_parts (id, message_id, text, version) VALUES (?, ?, ?, ?) " +
-          "ON CONFLICT (id) DO UPDATE SET text = excluded.text, version = excluded.version",
+        "INSERT INTO session_parts (id, message_id, text, version, shared_op) VALUES (?, ?, ?, ?, ?) " +
+          "ON CONFLICT (id) DO UPDATE SET text = excluded.text, version = excluded.version, shared_op = excluded.shared_op",
       ),
       lastUser: this.db.prepare(
         "SELECT id, agent, model FROM session_messages WHERE session_id = ? AND role = 'user' ORDER BY id DESC LIMIT 1",
@@ -102,10 +102,12 @@ export class SessionStore {
       const turn = this.mustTurn(input.turnID);
       if (turn.status !== "streaming") throw new Error(`turn ${turn.id} is ${turn.status}: its parts are final`);
       const assistantOp = this.shareAssistant(turn, "streaming");
-      const previous = this.stmt.part.get(input.partID) as number | undefined;
-      const version = previous === undefined ? 0 : previous + 1;
-      this.stmt.upsertPart.run(input.partID, turn.assistantMessageID, input.text, version);
-      this.outbox.enqueue(partItem({ id: input.partID, messageID: turn.assistantMessageID, text: input.text, version }), [assistantOp]);
+      const previous = this.stmt.part.get(input.partID) as { version: number; shared_op: string | null } | undefined;
+      const version = previous === undefined ? 0 : previous.version + 1;
+      // After the previous version too: pipelined batches must not let an older text win.
+      const dependsOn = previous?.shared_op ? [assistantOp, previous.shared_op] : [assistantOp];
+      const opID = this.outbox.enqueue(partItem({ id: input.partID, messageID: turn.assistantMessageID, text: input.text, version }), dependsOn);
+      this.stmt.upsertPart.run(input.partID, turn.assistantMessageID, input.text, version, opID);
       this.options.beforeCommit?.("updatePart");
       return version;
     });

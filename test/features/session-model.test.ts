@@ -62,7 +62,7 @@ describe("startTurn", () => {
 });
 
 describe("updatePart", () => {
-  it("shares the assistant message once, then each part version, each depending on what it belongs to", () => {
+  it("shares the assistant message once, then each part version, each depending on what it belongs to and on the version before", () => {
     const { outbox, sessions } = node();
     const turn = sessions.startTurn(TURN1);
     expect(sessions.updatePart({ turnID: turn.id, partID: "prt_1", text: "he" })).toBe(0);
@@ -72,7 +72,8 @@ describe("updatePart", () => {
       ["message", []],
       ["message", [rows[0]!.op_id]],
       ["part", [rows[1]!.op_id]],
-      ["part", [rows[1]!.op_id]],
+      // The previous version too: with batches overtaking each other, "he" must not land after "hello".
+      ["part", [rows[1]!.op_id, rows[2]!.op_id]],
     ]);
     expect(rows[1]!.item).toEqual({ type: "message", data: { id: turn.assistantMessageID, sessionID: "ses_1", role: "assistant", status: "streaming" } });
     expect(rows.slice(2).map((r) => r.item.type === "part" && [r.item.data.text, r.item.data.version])).toEqual([["he", 0], ["hello", 1]]);
