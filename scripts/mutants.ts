@@ -30,7 +30,7 @@ const RESULTS_MD = join(MUTANTS_DIR, "RESULTS.md");
 const FIRST_ROUND = 25;
 /** Preferred scenario order: cheap and broad first, the slow crash-heavy ones last. */
 const ORDER = [
-  "basic", "lossy", "two-sessions", "pipelined", "expected-cursor", "expected-cursor-pipelined", "revocation", "read-only-viewer",
+  "basic", "lossy", "two-sessions", "reshare", "session-app", "pipelined", "expected-cursor", "expected-cursor-pipelined", "revocation", "read-only-viewer",
   "socket-lossy", "writer-seq", "writer-seq-pipelined", "window-late-duplicate", "pipelined-no-deps", "crashes", "power-loss",
   "ack-before-fsync", "ack-before-fsync-writer-seq", "long-outages",
 ];
