@@ -15,6 +15,7 @@ import { ledgerCursors, ledgerPolicy, type LedgerPolicy } from "./ledger.js";
 import { decodeShare, readShareRows } from "./share-reader.js";
 import { StepChecks } from "./step-checks.js";
 import { ViolationLog, type Report } from "./violations.js";
+import { pluck } from "./sql.js";
 
 export class Checker {
   /** Reports into the world's one log; a checker of a second share prefixes its messages. */
@@ -107,10 +108,10 @@ export class Checker {
     if (!client) return excluded;
     // An op the user was never told about (a crash swallowed the answer) can still be acked and
     // then lost: its item is on the client's disk.
-    const items = client.prepare("SELECT item FROM outbox WHERE op_id IN (SELECT value FROM json_each(?))").pluck().all(JSON.stringify(unknown)) as string[];
+    const items = pluck(client, "SELECT item FROM outbox WHERE op_id IN (SELECT value FROM json_each(?))").all(JSON.stringify(unknown)) as string[];
     for (const item of items) excluded.add(modelKey(JSON.parse(item) as SyncItem));
     if (this.indeterminate.length === 0) return excluded;
-    const saved = new Set((client.prepare("SELECT item FROM outbox").pluck().all() as string[]).map((t) => opContent(JSON.parse(t))));
+    const saved = new Set((pluck(client, "SELECT item FROM outbox").all() as string[]).map((t) => opContent(JSON.parse(t))));
     for (const item of this.indeterminate) if (!saved.has(opContent(item))) excluded.add(modelKey(item));
     return excluded;
   }
@@ -124,7 +125,7 @@ export class Checker {
   private checkLedgerOrder(server: Database.Database, shareID: string, client: Database.Database | undefined): void {
     const at = ledgerCursors(server, this.policy, shareID);
     if (at.size === 0 || !client) return;
-    const held = new Set(client.prepare("SELECT op_id FROM outbox WHERE state <> 'failed'").pluck().all() as string[]);
+    const held = new Set(pluck(client, "SELECT op_id FROM outbox WHERE state <> 'failed'").all() as string[]);
     for (const [opID, { dependsOn }] of this.ops) {
       const c = at.get(opID);
       if (c === undefined) continue;

@@ -8,6 +8,7 @@ import type { Ack } from "../../src/protocol/envelope.js";
 import type { ApplyLog } from "./applies.js";
 import { appliesOnDisk, ledgerKnows, shareCursor, type LedgerPolicy } from "./ledger.js";
 import type { Report } from "./violations.js";
+import { pluck } from "./sql.js";
 
 export class Durability {
   private readonly enqueued = new Set<string>();
@@ -57,19 +58,19 @@ export class Durability {
 
   /** This share replaced another (a reshare): what the client's disk holds as acked now is not its. */
   sharedAfresh(client: Database.Database): void {
-    for (const op of client.prepare("SELECT op_id FROM outbox WHERE state = 'acked'").pluck().all() as string[]) this.ackedByEarlierShare.add(op);
+    for (const op of pluck(client, "SELECT op_id FROM outbox WHERE state = 'acked'").all() as string[]) this.ackedByEarlierShare.add(op);
   }
 
   private learnAcksFromClient(client: Database.Database): void {
-    for (const op of client.prepare("SELECT op_id FROM outbox WHERE state = 'acked'").pluck().all() as string[]) {
+    for (const op of pluck(client, "SELECT op_id FROM outbox WHERE state = 'acked'").all() as string[]) {
       if (!this.ackedByEarlierShare.has(op)) this.acked.add(op);
     }
-    const watermark = client.prepare("SELECT watermark FROM sync_state WHERE id = 1").pluck().get() as number;
+    const watermark = pluck(client, "SELECT watermark FROM sync_state WHERE id = 1").get() as number;
     this.ackedCursor = Math.max(this.ackedCursor, watermark);
   }
 
   afterClientRestart(db: Database.Database): void {
-    const kept = new Set(db.prepare("SELECT op_id FROM outbox").pluck().all() as string[]);
+    const kept = new Set(pluck(db, "SELECT op_id FROM outbox").all() as string[]);
     const gone = [...this.enqueued].filter((op) => !kept.has(op));
     if (gone.length === 0) return;
     for (const op of gone) {

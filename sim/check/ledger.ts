@@ -1,6 +1,7 @@
 // The server's dedupe ledger read back with SQL, per policy. Each policy promises a different
 // relation between its rows and the share's cursor; S5 checks the promise, D1 and S3 use the rows.
 import type Database from "better-sqlite3";
+import { query, pluck } from "./sql.js";
 
 export type LedgerPolicy = { kind: "permanent" } | { kind: "window"; size: number } | { kind: "writer-seq" };
 
@@ -12,7 +13,7 @@ export function ledgerPolicy(text: string): LedgerPolicy {
 }
 
 export function shareCursor(db: Database.Database, shareID: string): number | undefined {
-  return db.prepare("SELECT cursor FROM shares WHERE id = ?").pluck().get(shareID) as number | undefined;
+  return pluck(db, "SELECT cursor FROM shares WHERE id = ?").get(shareID) as number | undefined;
 }
 
 /**
@@ -23,11 +24,11 @@ export function shareCursor(db: Database.Database, shareID: string): number | un
  */
 export function ledgerMismatch(db: Database.Database, policy: LedgerPolicy, shareID: string, from: number, to: number): string | undefined {
   if (policy.kind === "writer-seq") {
-    const sum = (db.prepare("SELECT COALESCE(SUM(hwm), 0) FROM writer_hwm WHERE share_id = ?").pluck().get(shareID) as number);
+    const sum = (pluck(db, "SELECT COALESCE(SUM(hwm), 0) FROM writer_hwm WHERE share_id = ?").get(shareID) as number);
     return sum === to ? undefined : `writer marks add up to ${sum}, the cursor is ${to}`;
   }
   const lo = to < from ? 0 : from;
-  const rows = db.prepare("SELECT COUNT(*) AS n, MAX(cursor) AS top FROM op_ledger WHERE share_id = ? AND cursor > ?").get(shareID, lo) as { n: number; top: number | null };
+  const rows = query(db, "SELECT COUNT(*) AS n, MAX(cursor) AS top FROM op_ledger WHERE share_id = ? AND cursor > ?").get(shareID, lo) as { n: number; top: number | null };
   const span = to - lo;
   const want = policy.kind === "window" ? Math.min(span, policy.size) : span;
   if ((rows.top ?? lo) > to) return `the ledger holds an apply at cursor ${rows.top}, past the cursor ${to}`;
@@ -38,16 +39,16 @@ export function ledgerMismatch(db: Database.Database, policy: LedgerPolicy, shar
 /** op_id → cursor of every op an op_id ledger remembers (empty for writer-seq). */
 export function ledgerCursors(db: Database.Database, policy: LedgerPolicy, shareID: string): Map<string, number> {
   if (policy.kind === "writer-seq") return new Map();
-  const rows = db.prepare("SELECT op_id, cursor FROM op_ledger WHERE share_id = ?").all(shareID) as { op_id: string; cursor: number }[];
+  const rows = query(db, "SELECT op_id, cursor FROM op_ledger WHERE share_id = ?").all(shareID) as { op_id: string; cursor: number }[];
   return new Map(rows.map((r) => [r.op_id, r.cursor]));
 }
 
 /** Whether the ledger still knows `opID` as applied, or undefined when the policy cannot tell. */
 export function ledgerKnows(db: Database.Database, policy: LedgerPolicy, shareID: string, opID: string): boolean | undefined {
   if (policy.kind === "window") return undefined;
-  if (policy.kind === "permanent") return db.prepare("SELECT 1 FROM op_ledger WHERE share_id = ? AND op_id = ?").get(shareID, opID) !== undefined;
+  if (policy.kind === "permanent") return query(db, "SELECT 1 FROM op_ledger WHERE share_id = ? AND op_id = ?").get(shareID, opID) !== undefined;
   const at = opID.lastIndexOf("/");
-  const hwm = db.prepare("SELECT hwm FROM writer_hwm WHERE share_id = ? AND writer_id = ?").pluck().get(shareID, opID.slice(0, at)) as number | undefined;
+  const hwm = pluck(db, "SELECT hwm FROM writer_hwm WHERE share_id = ? AND writer_id = ?").get(shareID, opID.slice(0, at)) as number | undefined;
   return hwm !== undefined && Number(opID.slice(at + 1)) <= hwm;
 }
 
@@ -57,7 +58,7 @@ export function ledgerKnows(db: Database.Database, policy: LedgerPolicy, shareID
  */
 export function appliesOnDisk(db: Database.Database, policy: LedgerPolicy, shareID: string): Map<string, number> {
   if (policy.kind !== "writer-seq") return ledgerCursors(db, policy, shareID);
-  const marks = db.prepare("SELECT writer_id, hwm FROM writer_hwm WHERE share_id = ?").all(shareID) as { writer_id: string; hwm: number }[];
+  const marks = query(db, "SELECT writer_id, hwm FROM writer_hwm WHERE share_id = ?").all(shareID) as { writer_id: string; hwm: number }[];
   const out = new Map<string, number>();
   for (const { writer_id, hwm } of marks) for (let seq = 1; seq <= hwm; seq++) out.set(`${writer_id}/${seq}`, 0);
   return out;

@@ -6,6 +6,7 @@
 import type Database from "better-sqlite3";
 import { emptyView, type ShareView } from "../model/reference.js";
 import { INTRUDER_MARK } from "./intruder.js";
+import { query } from "./sql.js";
 
 export interface StoredRow { key: string; dup: number; value: string }
 
@@ -18,7 +19,7 @@ export interface DecodedShare {
 }
 
 export function readShareRows(db: Database.Database, shareID: string): StoredRow[] {
-  return db.prepare("SELECT key, dup, value FROM share_rows WHERE share_id = ? ORDER BY key, dup").all(shareID) as StoredRow[];
+  return query(db, "SELECT key, dup, value FROM share_rows WHERE share_id = ? ORDER BY key, dup").all(shareID) as StoredRow[];
 }
 
 export function decodeShare(rows: StoredRow[]): DecodedShare {

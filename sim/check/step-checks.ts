@@ -7,6 +7,7 @@ import type Database from "better-sqlite3";
 import type { ApplyLog } from "./applies.js";
 import { ledgerMismatch, shareCursor, type LedgerPolicy } from "./ledger.js";
 import type { Report } from "./violations.js";
+import { query, pluck } from "./sql.js";
 
 export class StepChecks {
   private cursor: number | undefined;
@@ -15,6 +16,8 @@ export class StepChecks {
   maxCursor = 0;
   private watermark: number | undefined;
   private readonly unverified = new Set<string>();
+  /** SQLite's count of rows changed on each connection when it was last checked. */
+  private readonly changesSeen = new WeakMap<Database.Database, number>();
 
   constructor(private readonly report: Report, private readonly policy: LedgerPolicy, private readonly applies: ApplyLog) {}
 
@@ -32,7 +35,20 @@ export class StepChecks {
     this.watermark = undefined;
   }
 
+  /**
+   * Whether anything was written through this connection since the last look: a step that wrote
+   * nothing (a timer, a lost frame) cannot have broken what the last check found holding. One
+   * statement that touches no table, instead of the checks' several.
+   */
+  private changed(db: Database.Database): boolean {
+    const n = pluck(db, "SELECT total_changes()").get() as number;
+    if (this.changesSeen.get(db) === n) return false;
+    this.changesSeen.set(db, n);
+    return true;
+  }
+
   checkServer(db: Database.Database, shareID: string): void {
+    if (!this.changed(db)) return;
     const cursor = shareCursor(db, shareID) ?? 0;
     if (this.cursor !== undefined && cursor < this.cursor) this.report("S2", "cursor-back", `server cursor went back ${this.cursor} → ${cursor}`);
     this.cursor = cursor;
@@ -44,7 +60,8 @@ export class StepChecks {
   }
 
   checkClient(db: Database.Database): void {
-    const watermark = db.prepare("SELECT watermark FROM sync_state WHERE id = 1").pluck().get() as number;
+    if (!this.changed(db)) return;
+    const watermark = pluck(db, "SELECT watermark FROM sync_state WHERE id = 1").get() as number;
     if (this.watermark !== undefined && watermark < this.watermark) this.report("S2", "watermark-back", `client watermark went back ${this.watermark} → ${watermark}`);
     this.watermark = watermark;
     if (watermark > this.maxCursor) this.report("S2", "watermark-ahead", `client watermark ${watermark} is past every cursor the server had (${this.maxCursor})`);
@@ -53,7 +70,7 @@ export class StepChecks {
 
   /** An ack marks rows and moves the watermark together, so an acked op is never above it. */
   private checkAckedRows(db: Database.Database, watermark: number): void {
-    const rows = db.prepare("SELECT op_id, state FROM outbox WHERE op_id IN (SELECT value FROM json_each(?))").all(JSON.stringify([...this.unverified])) as { op_id: string; state: string }[];
+    const rows = query(db, "SELECT op_id, state FROM outbox WHERE op_id IN (SELECT value FROM json_each(?))").all(JSON.stringify([...this.unverified])) as { op_id: string; state: string }[];
     const present = new Set(rows.map((r) => r.op_id));
     for (const op of [...this.unverified]) if (!present.has(op)) this.unverified.delete(op);
     for (const { op_id, state } of rows) {

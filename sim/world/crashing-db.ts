@@ -16,27 +16,19 @@ export function sqlSite(sql: string): string {
 
 export function crashingDatabase(db: Database.Database, onWrite: OnDurableWrite): Database.Database {
   let firstWriteInTx: string | undefined;
+  // The statement itself, its `run` replaced on the instance (a Proxy cost more than the SQL):
+  // chainable setters (pluck, raw, …) return the same object, so they keep the replacement.
   const statement = (stmt: Database.Statement, site: string): Database.Statement => {
-    const proxy: Database.Statement = new Proxy(stmt, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== "function") return value;
-        if (prop === "run") {
-          return (...args: unknown[]) => {
-            const result = target.run(...args);
-            if (db.inTransaction) firstWriteInTx ??= site;
-            else onWrite(site);
-            return result;
-          };
-        }
-        // Chainable setters (pluck, raw, expand, safeIntegers) return the statement: keep the proxy.
-        return (...args: unknown[]) => {
-          const out = (value as (...a: unknown[]) => unknown).apply(target, args);
-          return out === target ? proxy : out;
-        };
+    const run = stmt.run;
+    Object.defineProperty(stmt, "run", {
+      value: (...args: unknown[]) => {
+        const result = run.apply(stmt, args);
+        if (db.inTransaction) firstWriteInTx ??= site;
+        else onWrite(site);
+        return result;
       },
     });
-    return proxy;
+    return stmt;
   };
   return new Proxy(db, {
     get(target, prop, receiver) {

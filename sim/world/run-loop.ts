@@ -36,18 +36,24 @@ export interface LoopParts {
 
 /** Runs until quiet (true), or until a bound or the explorer stops it (false). */
 export async function runLoop(w: LoopParts): Promise<boolean> {
+  // After a pure clock advance nothing ran: nothing to settle, finish or check.
+  let ran = true;
   while (w.acct.step < w.maxSteps && w.clock.now() <= w.deadline() && !w.chooser?.stopped) {
-    await settle();
-    w.lifecycle.finishCrashes();
-    w.batchWire.submitOpen();
-    checkSafety(w);
+    if (ran) {
+      await settle();
+      w.lifecycle.finishCrashes();
+      w.batchWire.submitOpen();
+      checkSafety(w);
+    }
     const ready = readyEvents(w);
     if (ready.length === 0) {
       const next = nextTime(w);
       if (next === undefined) return true;
       w.clock.advanceTo(next > w.clock.now() ? next : w.clock.now() + 1);
+      ran = false;
       continue;
     }
+    ran = true;
     w.acct.step += 1;
     w.log.step = w.acct.step;
     w.injector.betweenSteps(w.lifecycle);
@@ -94,7 +100,14 @@ function readyEvents(w: LoopParts): Ready[] {
   return ready;
 }
 
+/**
+ * When something can next happen. A user whose node is down waits for the restart (a timer), so
+ * the clock jumps there instead of creeping a millisecond at a time; only a user blocked with
+ * nothing scheduled at all (no restart coming) still creeps, until the deadline says L1.
+ */
 function nextTime(w: LoopParts): number | undefined {
-  const times = [w.network.nextAt(), w.clock.nextAt(), ...w.sessions.map((s) => s.user.nextActionAt())].filter((t): t is number => t !== undefined);
-  return times.length ? Math.max(w.clock.now(), Math.min(...times)) : undefined;
+  const now = w.clock.now();
+  const times = [w.network.nextAt(), w.clock.nextAt(), ...w.sessions.map((s) => s.user.nextActionAt(now))].filter((t): t is number => t !== undefined);
+  if (times.length > 0) return Math.max(now, Math.min(...times));
+  return w.sessions.some((s) => s.user.nextActionAt() !== undefined) ? now + 1 : undefined;
 }

@@ -51,18 +51,27 @@ export class User {
   ) {}
 
   get lastActionAt(): number { return this.actions[this.actions.length - 1]?.at ?? 0; }
-  nextActionAt(): number | undefined {
+  /**
+   * When the user acts next; undefined when it has nothing left. Given `now`, also undefined while
+   * a node it needs is down and the action is already due: a restart has to come first.
+   */
+  nextActionAt(now?: number): number | undefined {
     const at = this.snapshot.length > 0 ? this.snapshotAt : this.actions[this.next]?.at;
-    return at === undefined ? undefined : Math.max(at, this.wakeAt());
+    if (at === undefined) return undefined;
+    const when = Math.max(at, this.wakeAt());
+    return now !== undefined && when <= now && this.blocked() ? undefined : when;
+  }
+
+  private blocked(): boolean {
+    if (!this.client.isUp()) return true;
+    const a = this.snapshot.length > 0 ? undefined : this.actions[this.next];
+    return a !== undefined && a.kind !== "enqueue" && !this.server.isUp();
   }
 
   /** The next action is due and its node is up. */
   ready(now: number): boolean {
-    if (!this.client.isUp() || now < this.wakeAt()) return false;
-    if (this.snapshot.length > 0) return true;
-    const a = this.actions[this.next];
-    if (!a || a.at > now) return false;
-    return a.kind === "enqueue" || this.server.isUp();
+    const at = this.nextActionAt();
+    return at !== undefined && at <= now && !this.blocked();
   }
 
   act(): void {
