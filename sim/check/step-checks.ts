@@ -2,7 +2,8 @@
 // run of a node; the watermark never passes a cursor the server has had) and S5 (the ledger moved
 // with the cursor; every row the client holds as acked is covered by its watermark). The ledger
 // check is incremental (only the cursor range since the last step) and the acked-row check looks
-// only at ops sent since they were last verified, so a step costs O(batch), not O(history).
+// only at ops sent since they were last verified, so a step costs O(batch), not O(history). The
+// world calls a side's check only after a step in which that side's product wrote (write-count.ts).
 import type Database from "better-sqlite3";
 import type { ApplyLog } from "./applies.js";
 import { ledgerMismatch, shareCursor, type LedgerPolicy } from "./ledger.js";
@@ -16,8 +17,6 @@ export class StepChecks {
   maxCursor = 0;
   private watermark: number | undefined;
   private readonly unverified = new Set<string>();
-  /** SQLite's count of rows changed on each connection when it was last checked. */
-  private readonly changesSeen = new WeakMap<Database.Database, number>();
 
   constructor(private readonly report: Report, private readonly policy: LedgerPolicy, private readonly applies: ApplyLog) {}
 
@@ -35,20 +34,7 @@ export class StepChecks {
     this.watermark = undefined;
   }
 
-  /**
-   * Whether anything was written through this connection since the last look: a step that wrote
-   * nothing (a timer, a lost frame) cannot have broken what the last check found holding. One
-   * statement that touches no table, instead of the checks' several.
-   */
-  private changed(db: Database.Database): boolean {
-    const n = pluck(db, "SELECT total_changes()").get() as number;
-    if (this.changesSeen.get(db) === n) return false;
-    this.changesSeen.set(db, n);
-    return true;
-  }
-
   checkServer(db: Database.Database, shareID: string): void {
-    if (!this.changed(db)) return;
     const cursor = shareCursor(db, shareID) ?? 0;
     if (this.cursor !== undefined && cursor < this.cursor) this.report("S2", "cursor-back", `server cursor went back ${this.cursor} → ${cursor}`);
     this.cursor = cursor;
@@ -60,7 +46,6 @@ export class StepChecks {
   }
 
   checkClient(db: Database.Database): void {
-    if (!this.changed(db)) return;
     const watermark = pluck(db, "SELECT watermark FROM sync_state WHERE id = 1").get() as number;
     if (this.watermark !== undefined && watermark < this.watermark) this.report("S2", "watermark-back", `client watermark went back ${this.watermark} → ${watermark}`);
     this.watermark = watermark;

@@ -16,18 +16,22 @@ export function sqlSite(sql: string): string {
 
 export function crashingDatabase(db: Database.Database, onWrite: OnDurableWrite): Database.Database {
   let firstWriteInTx: string | undefined;
-  // The statement itself, its `run` replaced on the instance (a Proxy cost more than the SQL):
-  // chainable setters (pluck, raw, …) return the same object, so they keep the replacement.
+  // The statement itself, its methods replaced on the instance (a Proxy cost more than the SQL):
+  // chainable setters (pluck, raw, …) return the same object, so they keep the replacement. A
+  // write runs through `run`, or through `get`/`all` when it returns rows (RETURNING).
   const statement = (stmt: Database.Statement, site: string): Database.Statement => {
-    const run = stmt.run;
-    Object.defineProperty(stmt, "run", {
-      value: (...args: unknown[]) => {
-        const result = run.apply(stmt, args);
-        if (db.inTransaction) firstWriteInTx ??= site;
-        else onWrite(site);
-        return result;
-      },
-    });
+    const methods = site === "write" ? (["run"] as const) : (["run", "get", "all"] as const);
+    for (const name of methods) {
+      const original = stmt[name] as (...a: unknown[]) => unknown;
+      Object.defineProperty(stmt, name, {
+        value: (...args: unknown[]) => {
+          const result = original.apply(stmt, args);
+          if (db.inTransaction) firstWriteInTx ??= site;
+          else onWrite(site);
+          return result;
+        },
+      });
+    }
     return stmt;
   };
   return new Proxy(db, {

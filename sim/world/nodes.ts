@@ -65,6 +65,17 @@ abstract class DurableNode {
     return db ? this.disk.crash(db, powerLoss) : false;
   }
 
+  /**
+   * The run is over: drop the node and close its databases now, rather than leave their native
+   * memory to GC finalizers (which let rss grow by hundreds of MB over a campaign).
+   */
+  shutDown(): void {
+    if (this.db) this.forget();
+    for (const db of [this.db, this.halted]) if (db?.open) db.close();
+    this.db = undefined;
+    this.halted = undefined;
+  }
+
   protected abstract boot(db: Database.Database): void;
   protected abstract forget(): void;
 }

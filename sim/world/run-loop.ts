@@ -14,6 +14,7 @@ import type { Lifecycle } from "./lifecycle.js";
 import type { ServerNode } from "./nodes.js";
 import type { Session } from "./session.js";
 import type { ViolationLog } from "../check/violations.js";
+import { WriteWatch } from "./write-count.js";
 
 type Ready = { kind: "deliver"; channel: string } | { kind: "timer"; id: number; label: string } | { kind: "action"; session: number };
 
@@ -69,10 +70,17 @@ export async function runLoop(w: LoopParts): Promise<boolean> {
   return false;
 }
 
+/** Each checker looks at a side only when that side's product wrote since it last looked. */
+const watches = new WeakMap<object, WriteWatch>();
+
 function checkSafety(w: LoopParts): void {
   for (const { checker, user, client } of w.sessions) {
-    const server = w.server.db ? { db: w.server.db, shareID: user.share.id } : undefined;
-    checker.checkStep(server, client.outbox ? client.db : undefined);
+    let watch = watches.get(checker);
+    if (!watch) watches.set(checker, (watch = new WriteWatch()));
+    const serverWrote = watch.wroteSince(w.server);
+    const clientWrote = watch.wroteSince(client);
+    const server = w.server.db && serverWrote ? { db: w.server.db, shareID: user.share.id } : undefined;
+    checker.checkStep(server, client.outbox && clientWrote ? client.db : undefined);
   }
 }
 

@@ -18,6 +18,7 @@ import type { FaultInjector } from "./fault-injector.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { ClientNode, SimConnector, type ServerNode } from "./nodes.js";
 import { crashingDatabase } from "./crashing-db.js";
+import { countWrite } from "./write-count.js";
 import { User } from "./user.js";
 import { SessionApp } from "./session-app.js";
 
@@ -64,7 +65,7 @@ export function buildSession(k: number, actions: readonly Action[], root: SimRng
     app: p.scenario.app,
   });
   const onWrite = p.injector.afterWriteFor(names.node, p.lifecycle);
-  client.wrap = (db) => crashingDatabase(db, onWrite);
+  client.wrap = (db) => crashingDatabase(db, (site) => { countWrite(client); onWrite(site); });
   client.start();
   const share = p.server.store.createShare(names.session);
   client.setCredentials(share);

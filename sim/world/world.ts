@@ -23,6 +23,7 @@ import { buildSession, sessionNames, type CheckerRegistry, type Session } from "
 import { runLoop } from "./run-loop.js";
 import { StaleHolder } from "./stale-holder.js";
 import { crashingDatabase } from "./crashing-db.js";
+import { countWrite } from "./write-count.js";
 import { startViewer, type HostileContext } from "./viewer.js";
 import type { RunResult, WorldOptions } from "./options.js";
 
@@ -30,8 +31,12 @@ export type { RunResult, WorldOptions } from "./options.js";
 
 export async function runWorld(scenario: Scenario, seed: Seed, options: WorldOptions = {}): Promise<RunResult> {
   const w = assemble(scenario, seed, options);
-  const quiet = await runLoop(w);
-  return verdict(w, quiet);
+  try {
+    const quiet = await runLoop(w);
+    return verdict(w, quiet);
+  } finally {
+    for (const node of [w.server, ...w.sessions.map((s) => s.client)]) node.shutDown();
+  }
 }
 
 type World = ReturnType<typeof assemble>;
@@ -71,7 +76,7 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const observer = (e: Parameters<Session["checker"]["onServerEvent"]>[0]) => checkers.get(e.shareID)?.onServerEvent(e);
   const server = new ServerNode({ dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer, probe: injector.probeFor("server", () => lifecycle) }, scenario.storage.server, hooks);
   const onServerWrite = injector.afterWriteFor("server", () => lifecycle);
-  server.wrap = (db) => crashingDatabase(db, onServerWrite);
+  server.wrap = (db) => crashingDatabase(db, (site) => { countWrite(server); onServerWrite(site); });
   server.start();
   const batchWire = new BatchWire(network, server);
   const socketWire = new SocketWire(network, server);

@@ -34,4 +34,8 @@ CREATE TABLE IF NOT EXISTS sync_state (
   -- opens, the last shutdown was unclean and the tail of the writer's numbers may have been lost.
   running INTEGER NOT NULL DEFAULT 0 CHECK (running IN (0, 1))
 );
+-- An insert consumes the number it was minted with (Outbox.enqueue reads it from sync_state in the
+-- same statement): the row and the counter commit together or not at all.
+CREATE TRIGGER IF NOT EXISTS outbox_mint AFTER INSERT ON outbox
+BEGIN UPDATE sync_state SET next_writer_seq = NEW.writer_seq + 1 WHERE id = 1; END;
 `;

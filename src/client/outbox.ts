@@ -8,7 +8,7 @@ import { isRetryable } from "../protocol/envelope.js";
 import type { ShareInfo } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";
-import { formatOpId, parseOpId } from "../protocol/op-id.js";
+import { parseOpId } from "../protocol/op-id.js";
 import { SturdyError } from "../protocol/errors.js";
 import { OUTBOX_SCHEMA } from "./outbox-schema.js";
 import type { Probe } from "../protocol/probe.js";
@@ -57,10 +57,13 @@ export class Outbox {
     this.writerID = openWriter(db, rng);
     this.stmt = lazyStatements({
       state: () => db.prepare("SELECT share_id, secret, epoch, watermark, next_writer_seq FROM sync_state WHERE id = 1"),
-      bumpSeq: () => db.prepare("UPDATE sync_state SET next_writer_seq = next_writer_seq + 1 WHERE id = 1"),
+      // One statement mints and inserts: the number comes from sync_state and the outbox_mint
+      // trigger consumes it, so the row and the counter can never commit apart (op-id.ts's format).
       insert: () => db.prepare(
-        "INSERT INTO outbox (op_id, writer_id, writer_seq, depends_on, item, state) VALUES (?, ?, ?, ?, ?, 'pending')",
-      ),
+        "INSERT INTO outbox (op_id, writer_id, writer_seq, depends_on, item, state) " +
+          "SELECT writer_id || '/' || next_writer_seq, writer_id, next_writer_seq, ?, ?, 'pending' FROM sync_state WHERE id = 1 " +
+          "RETURNING op_id",
+      ).pluck(),
       markClosed: () => db.prepare("UPDATE sync_state SET running = 0 WHERE id = 1"),
       setCreds: () => db.prepare("UPDATE sync_state SET share_id = ?, secret = ?, epoch = ? WHERE id = 1"),
       resetWatermark: () => db.prepare("UPDATE sync_state SET watermark = 0 WHERE id = 1"),
@@ -73,15 +76,27 @@ export class Outbox {
           "AND b.state = 'pending') AS ready_at FROM outbox o INDEXED BY outbox_open_batches " +
           "WHERE batch_id IS NOT NULL AND state = 'pending' ORDER BY position LIMIT 1",
       ),
-      batchRows: () => db.prepare("SELECT * FROM outbox WHERE batch_id = ? AND state IN ('pending', 'in_flight') ORDER BY seq"),
-      fresh: () => db.prepare("SELECT * FROM outbox WHERE batch_id IS NULL AND state = 'pending' ORDER BY position LIMIT ?"),
-      assign: () => db.prepare("UPDATE outbox SET batch_id = ?, seq = ? WHERE op_id = ?"),
-      setState: () => db.prepare("UPDATE outbox SET state = ? WHERE op_id = ?"),
-      markBatchInFlight: () => db.prepare("UPDATE outbox SET state = 'in_flight' WHERE batch_id = ? AND state = 'pending'"),
-      retry: () => db.prepare(
-        "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_retry_at = ?, last_error = ? WHERE op_id = ?",
+      // Reserving writes once per batch: an open batch goes back in flight whole, or the oldest
+      // fresh rows become a batch named after its first row and numbered in position order.
+      resendBatch: () => db.prepare(
+        "UPDATE outbox SET state = 'in_flight' WHERE batch_id = ? AND state IN ('pending', 'in_flight') RETURNING *",
       ),
-      fail: () => db.prepare("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE op_id = ?"),
+      fresh: () => db.prepare(
+        "SELECT op_id, writer_id, writer_seq FROM outbox WHERE batch_id IS NULL AND state = 'pending' ORDER BY position LIMIT ?",
+      ),
+      // The fresh rows' op_ids in send order, as a JSON array: json_each's key is the row's seq.
+      newBatch: () => db.prepare(
+        "UPDATE outbox SET batch_id = ?, seq = j.key, state = 'in_flight' FROM json_each(?) AS j WHERE outbox.op_id = j.value RETURNING *",
+      ),
+      // Set-based marks: a whole ack or failure is a statement per outcome, not one per row.
+      markAcked: () => db.prepare("UPDATE outbox SET state = 'acked' WHERE op_id IN (SELECT value FROM json_each(?))"),
+      retry: () => db.prepare(
+        "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_retry_at = ?, last_error = ? " +
+          "WHERE op_id IN (SELECT value FROM json_each(?))",
+      ),
+      fail: () => db.prepare(
+        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE op_id IN (SELECT value FROM json_each(?))",
+      ),
       recover: () => db.prepare("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"),
       // Both keep batch_id and seq: the row is resent as part of its old batch (see resendLostRows).
       resendLost: () => db.prepare(
@@ -105,9 +120,16 @@ export class Outbox {
     });
   }
 
+  /**
+   * Read on every flush, so kept in memory: only setCredentials changes them, and it refreshes the
+   * copy after its commit (a crash drops this object, and the restart reads the disk again).
+   */
+  private cachedCredentials: Credentials | undefined | null = null;
+
   credentials(): Credentials | undefined {
+    if (this.cachedCredentials !== null) return this.cachedCredentials;
     const s = this.stmt.state.get() as { share_id: string | null; secret: string | null; epoch: number };
-    return s.share_id && s.secret ? { shareID: s.share_id, secret: s.secret, epoch: s.epoch } : undefined;
+    return (this.cachedCredentials = s.share_id && s.secret ? { shareID: s.share_id, secret: s.secret, epoch: s.epoch } : undefined);
   }
 
   /**
@@ -116,28 +138,24 @@ export class Outbox {
    * the old one would make every expected_cursor precondition fail forever.
    */
   setCredentials(share: ShareInfo): void {
+    this.cachedCredentials = null;
     atomic(this.db)(() => {
       const before = this.credentials();
       this.stmt.setCreds.run(share.id, share.secret, share.epoch);
       if (before && before.shareID !== share.id) this.stmt.resetWatermark.run();
       if (!before || before.shareID !== share.id || before.secret !== share.secret || before.epoch !== share.epoch) this.stmt.dueNow.run();
     });
+    this.cachedCredentials = { shareID: share.id, secret: share.secret, epoch: share.epoch };
   }
 
   watermark(): number {
     return (this.stmt.state.get() as { watermark: number }).watermark;
   }
 
-  /** Durable before anything is sent: the op gets its gapless writer_seq in the same transaction. */
+  /** Durable before anything is sent: the op gets its gapless writer_seq in the same statement. */
   enqueue(item: SyncItem, dependsOn: string[] = []): string {
     if (this.closed) throw new SturdyError("OutboxClosed", "enqueue after close(): the shutdown was declared clean");
-    const opID = atomic(this.db)(() => {
-      const seq = (this.stmt.state.get() as { next_writer_seq: number }).next_writer_seq;
-      const opID = formatOpId(this.writerID, seq);
-      this.stmt.insert.run(opID, this.writerID, seq, JSON.stringify(dependsOn), JSON.stringify(item));
-      this.stmt.bumpSeq.run();
-      return opID;
-    });
+    const opID = this.stmt.insert.get(JSON.stringify(dependsOn), JSON.stringify(item)) as string;
     this.options.probe?.("client.enqueue.committed");
     return opID;
   }
@@ -152,22 +170,19 @@ export class Outbox {
     return batch;
   }
 
+  /** Reads, then one write: the write alone changes state, so no transaction is needed around them. */
   private reserveBatchTx(now: number, maxOps: number): ReservedBatch | undefined {
-    return atomic(this.db)((): ReservedBatch | undefined => {
-      const open = this.stmt.openBatch.get() as { batch_id: string; ready_at: number } | undefined;
-      if (open) {
-        if (open.ready_at > now) return undefined;
-        this.stmt.markBatchInFlight.run(open.batch_id);
-        return { batchID: open.batch_id, rows: this.rowsOf(open.batch_id), resend: true };
-      }
-      const fresh = (this.stmt.fresh.all(maxOps) as RawRow[]).map(decode);
-      if (fresh.length === 0) return undefined;
-      // Named after its first row, which no other batch ever starts with: unique across writers.
-      const batchID = `${fresh[0]!.writer_id}/b${fresh[0]!.writer_seq}`;
-      fresh.forEach((row, i) => this.stmt.assign.run(batchID, i, row.op_id));
-      this.stmt.markBatchInFlight.run(batchID);
-      return { batchID, rows: this.rowsOf(batchID), resend: false };
-    });
+    const open = this.stmt.openBatch.get() as { batch_id: string; ready_at: number } | undefined;
+    if (open) {
+      if (open.ready_at > now) return undefined;
+      return { batchID: open.batch_id, rows: bySeq(this.stmt.resendBatch.all(open.batch_id) as RawRow[]), resend: true };
+    }
+    const fresh = this.stmt.fresh.all(maxOps) as { op_id: string; writer_id: string; writer_seq: number }[];
+    if (fresh.length === 0) return undefined;
+    // Named after its first row, which no other batch ever starts with: unique across writers.
+    const batchID = `${fresh[0]!.writer_id}/b${fresh[0]!.writer_seq}`;
+    const rows = bySeq(this.stmt.newBatch.all(batchID, JSON.stringify(fresh.map((r) => r.op_id))) as RawRow[]);
+    return { batchID, rows, resend: false };
   }
 
   /**
@@ -181,9 +196,7 @@ export class Outbox {
 
   /** An answered batch whose answer no longer counts (leftShare): its rows are due again, now. */
   requeue(batch: ReservedBatch, reason: string): void {
-    atomic(this.db)(() => {
-      for (const row of batch.rows) this.stmt.retry.run(0, reason, row.op_id);
-    });
+    this.stmt.retry.run(0, reason, opIDsOf(batch));
   }
 
   /**
@@ -198,11 +211,15 @@ export class Outbox {
     const rejected = new Map(ack.rejected.map((r) => [r.op_id, r.reason]));
     const markRows = () => {
       this.resendLostRows(ack); // first: the marks of the batch's own rows below win
-      for (const row of batch.rows) {
+      const outcome = groupBy(batch.rows, (row) => {
         const reason = rejected.get(row.op_id);
-        if (done.has(row.op_id)) this.stmt.setState.run("acked", row.op_id);
-        else if (reason && !isRetryable(reason)) this.stmt.fail.run(reason, row.op_id);
-        else this.stmt.retry.run(retryAt, reason ?? "NotInAck", row.op_id);
+        if (done.has(row.op_id)) return "acked";
+        return reason && !isRetryable(reason) ? `failed:${reason}` : `retry:${reason ?? "NotInAck"}`;
+      });
+      for (const [kind, ops] of outcome) {
+        if (kind === "acked") this.stmt.markAcked.run(ops);
+        else if (kind.startsWith("failed:")) this.stmt.fail.run(kind.slice(7), ops);
+        else this.stmt.retry.run(retryAt, kind.slice(6), ops);
       }
     };
     atomic(this.db)(() => {
@@ -245,12 +262,8 @@ export class Outbox {
 
   /** The whole batch failed (timeout, disconnect, error): retry it later, or give up if permanent. */
   recordFailure(batch: ReservedBatch, error: string, retryAt: number, permanent: boolean): void {
-    atomic(this.db)(() => {
-      for (const row of batch.rows) {
-        if (permanent) this.stmt.fail.run(error, row.op_id);
-        else this.stmt.retry.run(retryAt, error, row.op_id);
-      }
-    });
+    if (permanent) this.stmt.fail.run(error, opIDsOf(batch));
+    else this.stmt.retry.run(retryAt, error, opIDsOf(batch));
     this.options.probe?.("client.failure.recorded");
   }
 
@@ -312,9 +325,28 @@ export class Outbox {
     };
   }
 
-  private rowsOf(batchID: string): OutboxRow[] {
-    return (this.stmt.batchRows.all(batchID) as RawRow[]).map(decode);
+}
+
+/** A batch's rows as RETURNING hands them over (in no promised order), decoded, in send order. */
+function bySeq(raw: RawRow[]): OutboxRow[] {
+  return raw.map(decode).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+}
+
+/** The batch's op_ids as the JSON array the set-based statements take through json_each. */
+function opIDsOf(batch: ReservedBatch): string {
+  return JSON.stringify(batch.rows.map((r) => r.op_id));
+}
+
+/** The rows' op_ids grouped by outcome, as JSON arrays, in first-seen order (deterministic). */
+function groupBy(rows: readonly OutboxRow[], outcome: (row: OutboxRow) => string): Map<string, string> {
+  const groups = new Map<string, string[]>();
+  for (const row of rows) {
+    const key = outcome(row);
+    const ops = groups.get(key);
+    if (ops) ops.push(row.op_id);
+    else groups.set(key, [row.op_id]);
   }
+  return new Map([...groups].map(([k, ops]) => [k, JSON.stringify(ops)]));
 }
 
 /**
