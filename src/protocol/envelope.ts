@@ -1,5 +1,5 @@
 // The op envelope and the ack: what crosses the wire between Flusher and ShareCap.
-import { z } from "zod";
+import { z } from "zod/v4";
 import { boundedString, Count, SyncItem } from "./items.js";
 import { formatOpId } from "./op-id.js";
 
@@ -28,15 +28,15 @@ export type Op = z.infer<typeof Op>;
  * op_id occurs twice in one batch (the second copy could only be a forgery or a client bug, and
  * accepting the first would be a write made before the batch was known to be sound).
  */
-export const OpBatch = z.array(Op).min(1).max(MAX_BATCH_OPS).superRefine((ops, ctx) => {
+export const OpBatch = z.array(Op).min(1).max(MAX_BATCH_OPS).check((ctx) => {
   const seen = new Set<string>();
-  ops.forEach((op, i) => {
+  ctx.value.forEach((op, i) => {
     const expected = formatOpId(op.writer_id, op.writer_seq);
     if (op.op_id !== expected) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, "op_id"], message: `op_id must be ${expected}` });
+      ctx.issues.push({ code: "custom", input: op.op_id, path: [i, "op_id"], message: `op_id must be ${expected}` });
     }
     if (seen.has(op.op_id)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, "op_id"], message: `duplicate op_id ${op.op_id} in one batch` });
+      ctx.issues.push({ code: "custom", input: op.op_id, path: [i, "op_id"], message: `duplicate op_id ${op.op_id} in one batch` });
     }
     seen.add(op.op_id);
   });

@@ -1,7 +1,9 @@
 // The SyncData items opencode shares, reduced to the fields the persistence design cares about.
 // Every string and array is bounded: the schema is the server's only defence against a hostile
 // payload, so nothing a peer sends may grow a row without limit.
-import { z } from "zod";
+// zod's v4 API (shipped inside zod 3.25 as "zod/v4"): the same rules as v3 at a fifth of the CPU or
+// less and a tenth of the garbage per op parsed (issue 11).
+import { z } from "zod/v4";
 
 /** Upper bounds on item fields (UTF-16 code units / array entries). */
 export const ITEM_LIMITS = {
@@ -20,12 +22,15 @@ export const ITEM_LIMITS = {
   diffs: 256,
 } as const;
 
+/** One shared instance: a regex literal in the refinement would allocate a RegExp per string checked. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * A bounded string that is well-formed UTF-16. A lone surrogate survives JSON but not a round trip
  * through SQLite (it is read back as U+FFFD characters), so a row key would not be the id sent.
  */
 export function boundedString(max: number, min = 0) {
-  return z.string().min(min).max(max).refine((s) => !/\p{Cs}/u.test(s), { message: "string contains a lone surrogate" });
+  return z.string().min(min).max(max).refine((s) => !LONE_SURROGATE.test(s), { message: "string contains a lone surrogate" });
 }
 
 /** A non-negative integer that JSON, JavaScript and SQLite all represent exactly. */
@@ -79,6 +84,11 @@ export const ModelItem = z.object({
   data: z.object({ id: Id, provider: boundedString(ITEM_LIMITS.name) }).strict(),
 }).strict();
 
-export const SyncItem = z.discriminatedUnion("type", [SessionItem, MessageItem, PartItem, SessionDiffItem, ModelItem]);
+const ITEMS = [SessionItem, MessageItem, PartItem, SessionDiffItem, ModelItem] as const;
+const ITEM_TYPES = ITEMS.map((item) => JSON.stringify(item.shape.type.value)).join("|");
+export const SyncItem = z.discriminatedUnion("type", [...ITEMS], {
+  // zod's own message for an unknown type is a bare "Invalid input": name the types instead.
+  error: (issue) => (issue.code === "invalid_union" ? `Invalid item type: expected one of ${ITEM_TYPES}` : undefined),
+});
 export type SyncItem = z.infer<typeof SyncItem>;
 export type FileDiff = z.infer<typeof FileDiff>;

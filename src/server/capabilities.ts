@@ -3,7 +3,7 @@
 // before the store is touched; the store's own checks (share, secret, epoch) run before its first
 // write, inside its transaction.
 import { RpcTarget } from "capnweb";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { MAX_BATCH_OPS, OpBatch, type Ack, type Op } from "../protocol/envelope.js";
 import { boundedString, SyncItem } from "../protocol/items.js";
 import { SturdyError } from "../protocol/errors.js";
@@ -46,7 +46,7 @@ function parseCredentials(shareID: unknown, secret: unknown): [string, string] {
 
 function summarize(error: z.ZodError): string {
   const first = error.issues[0];
-  return first ? `${first.path.join(".") || "(root)"}: ${first.message}` : "invalid input";
+  return first ? `${first.path.map(String).join(".") || "(root)"}: ${first.message}` : "invalid input";
 }
 
 /**
