@@ -77,8 +77,8 @@ function checkSafety(w: LoopParts): void {
   for (const { checker, user, client } of w.sessions) {
     let watch = watches.get(checker);
     if (!watch) watches.set(checker, (watch = new WriteWatch()));
-    const serverWrote = watch.wroteSince(w.server);
-    const clientWrote = watch.wroteSince(client);
+    const serverWrote = watch.wroteSince(w.server, w.server.db);
+    const clientWrote = watch.wroteSince(client, client.db);
     const server = w.server.db && serverWrote ? { db: w.server.db, shareID: user.share.id } : undefined;
     checker.checkStep(server, client.outbox && clientWrote ? client.db : undefined);
   }

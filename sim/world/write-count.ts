@@ -12,14 +12,18 @@ export function writesOf(node: object): number {
   return writes.get(node) ?? 0;
 }
 
-/** What an observer saw of each node last time, and whether a node has written since. */
+/**
+ * What an observer saw of each node last time, and whether the node has written since. A node that
+ * restarted counts as changed: its database is another image (a power loss may have rolled it back).
+ */
 export class WriteWatch {
-  private readonly seen = new WeakMap<object, number>();
+  private readonly seen = new WeakMap<object, { db: object | undefined; writes: number }>();
 
-  wroteSince(node: object): boolean {
-    const n = writesOf(node);
-    if (this.seen.get(node) === n) return false;
-    this.seen.set(node, n);
+  wroteSince(node: object, db: object | undefined): boolean {
+    const writes = writesOf(node);
+    const last = this.seen.get(node);
+    if (last && last.db === db && last.writes === writes) return false;
+    this.seen.set(node, { db, writes });
     return true;
   }
 }

@@ -24,6 +24,16 @@ export interface DedupeLedger {
   record(shareID: string, op: Op, cursor: number): void;
   /** Whether `opID` (a dependency) is known to have been applied. */
   hasApplied(shareID: string, opID: string): boolean;
+  /**
+   * Optional, all three inside the batch's transaction but `endBatch`: one batch is about to be
+   * checked, and these op_ids (its ops and their dependencies) will be asked about: read them in one
+   * statement instead of one per question. Answers come from that read, and from `record`, whose
+   * entries `commitBatch` writes in one statement too. `endBatch` (committed or rolled back) drops
+   * the batch's reads and anything not written.
+   */
+  beginBatch?(shareID: string, opIDs: readonly string[]): void;
+  commitBatch?(): void;
+  endBatch?(): void;
 }
 
 export function describePolicy(p: DedupePolicy): string {
@@ -63,26 +73,57 @@ export function opDigest(op: Pick<Op, "item">): string {
  * trims the entry: then neither is recognised).
  */
 function opIdLedger(db: Database.Database, window: number | undefined): DedupeLedger {
-  const { digest, insert, trim, trimmed } = lazyStatements({
+  const { digest, digests, insert, insertMany, trim, trimmed } = lazyStatements({
     digest: () => db.prepare("SELECT digest FROM op_ledger WHERE share_id = ? AND op_id = ?").pluck(),
+    digests: () => db.prepare("SELECT op_id, digest FROM op_ledger WHERE share_id = ? AND op_id IN (SELECT value FROM json_each(?))"),
     insert: () => db.prepare("INSERT INTO op_ledger (share_id, op_id, cursor, digest) VALUES (?, ?, ?, ?)"),
+    // A batch's entries as a JSON array of [op_id, cursor, digest].
+    insertMany: () => db.prepare(
+      "INSERT INTO op_ledger (share_id, op_id, cursor, digest) SELECT ?, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
+    ),
     trim: () => db.prepare("DELETE FROM op_ledger WHERE share_id = ? AND cursor <= ?"),
     trimmed: () => db.prepare("SELECT cursor > ? FROM shares WHERE id = ?").pluck(),
   });
+  // The current batch's reads (op_id → digest; null: not in the ledger), for its share only.
+  let batch: { shareID: string; known: Map<string, string | null>; entries: [string, number, string][] } | undefined;
+  const stored = (shareID: string, opID: string): string | undefined => {
+    const cached = batch?.shareID === shareID ? batch.known.get(opID) : undefined;
+    if (cached !== undefined) return cached ?? undefined;
+    return digest.get(shareID, opID) as string | undefined;
+  };
   return {
     check: (shareID, op) => {
-      const stored = digest.get(shareID, op.op_id) as string | undefined;
-      if (stored === undefined) return { kind: "new" };
-      return stored === opDigest(op) ? { kind: "duplicate" } : { kind: "reused" };
+      const found = stored(shareID, op.op_id);
+      if (found === undefined) return { kind: "new" };
+      return found === opDigest(op) ? { kind: "duplicate" } : { kind: "reused" };
     },
     record: (shareID, op, cursor) => {
-      insert.run(shareID, op.op_id, cursor, opDigest(op));
+      const d = opDigest(op);
+      if (batch?.shareID === shareID) {
+        batch.known.set(op.op_id, d);
+        batch.entries.push([op.op_id, cursor, d]);
+        return;
+      }
+      insert.run(shareID, op.op_id, cursor, d);
       if (window !== undefined) trim.run(shareID, cursor - window);
     },
     // A window forgets, so it cannot tell a dependency older than the window from one that never
     // arrived: once it has trimmed anything it assumes "old, hence applied". S3 catches it when wrong.
     hasApplied: (shareID, opID) =>
-      digest.get(shareID, opID) !== undefined || (window !== undefined && trimmed.get(window, shareID) === 1),
+      stored(shareID, opID) !== undefined || (window !== undefined && trimmed.get(window, shareID) === 1),
+    beginBatch: (shareID, opIDs) => {
+      const known = new Map<string, string | null>(opIDs.map((id) => [id, null]));
+      const rows = digests.all(shareID, JSON.stringify(opIDs)) as { op_id: string; digest: string }[];
+      for (const r of rows) known.set(r.op_id, r.digest);
+      batch = { shareID, known, entries: [] };
+    },
+    commitBatch: () => {
+      if (!batch || batch.entries.length === 0) return;
+      insertMany.run(batch.shareID, JSON.stringify(batch.entries));
+      if (window !== undefined) trim.run(batch.shareID, batch.entries[batch.entries.length - 1]![1] - window);
+      batch.entries = [];
+    },
+    endBatch: () => { batch = undefined; },
   };
 }
 

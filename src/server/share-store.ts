@@ -100,6 +100,14 @@ export class ShareStore {
   }
 
   private appendOpsTx(shareID: string, capEpoch: number, ops: Op[], committed: ServerEvent[]): Ack {
+    try {
+      return this.applyBatchTx(shareID, capEpoch, ops, committed);
+    } finally {
+      this.ledger.endBatch?.(); // committed or rolled back, the batch's reads are stale now
+    }
+  }
+
+  private applyBatchTx(shareID: string, capEpoch: number, ops: Op[], committed: ServerEvent[]): Ack {
     return atomic(this.db)((): Ack => {
       const share = this.mustGet(shareID);
       if (!this.capabilityIsCurrent(capEpoch, share.epoch)) {
@@ -124,6 +132,7 @@ export class ShareStore {
         if (isRetryable(reason) && !heldAt.has(op.writer_id)) heldAt.set(op.writer_id, detail.expected_seq ?? op.writer_seq);
       };
       let cursor = share.cursor;
+      this.ledger.beginBatch?.(shareID, [...new Set(ops.flatMap((op) => [op.op_id, ...op.depends_on]))]);
       const apply = (op: Op) => {
         this.applyItem(shareID, op.item);
         cursor += 1;
@@ -149,7 +158,8 @@ export class ShareStore {
           else apply(op);
         }
       }
-      this.stmt.setCursor.run(cursor, shareID);
+      this.ledger.commitBatch?.();
+      if (cursor !== share.cursor) this.stmt.setCursor.run(cursor, shareID);
       return { cursor, epoch: share.epoch, applied, duplicates, rejected };
     });
   }
