@@ -25,18 +25,55 @@ function template(schema: string): Buffer {
   return image;
 }
 
+/**
+ * Connections with the schema and no rows, kept per thread for the next run's first boots: a fresh
+ * disk is most of what a run opens, and a pooled connection comes with the statements the last run
+ * prepared on it (sim/world/crashing-db.ts, sim/check/sql.ts). Emptying it leaves no trace a run can
+ * see: every row goes, `sqlite_sequence` included, so AUTOINCREMENT and rowids start over (the
+ * determinism tests compare trace hashes of fresh and reused connections).
+ */
+const POOL_SIZE = 8;
+const pools = new Map<string, Database.Database[]>();
+const pooled = new WeakSet<Database.Database>();
+
+function takeEmpty(schema: string): Database.Database {
+  const db = pools.get(schema)?.pop() ?? openDatabase(template(schema));
+  pooled.add(db);
+  return db;
+}
+
+/** Empties a pooled connection and keeps it, or closes any other. */
+function retire(db: Database.Database, schema: string): void {
+  if (!db.open) return;
+  let pool = pools.get(schema);
+  if (!pool) pools.set(schema, (pool = []));
+  if (!pooled.has(db) || db.inTransaction || pool.length >= POOL_SIZE) {
+    db.close();
+    return;
+  }
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  db.exec(tables.map((t) => `DELETE FROM "${t}";`).join(""));
+  pool.push(db);
+}
+
 export class Disk {
   private durable: Buffer | undefined;
 
   constructor(readonly synchronous: Synchronous, private readonly schema: string) {}
 
+  /** The node's database: an empty pooled one on a first boot, else the durable image. */
   open(): Database.Database {
-    return openDatabase(this.durable ?? template(this.schema));
+    return this.durable ? openDatabase(this.durable) : takeEmpty(this.schema);
+  }
+
+  /** The run is over (or the node crashed and its image is saved): give the connection up. */
+  release(db: Database.Database): void {
+    retire(db, this.schema);
   }
 
   /** Reads what the disk holds now (a node that is down), through a throwaway copy. */
   peek<T>(read: (db: Database.Database) => T): T {
-    const db = this.open();
+    const db = openDatabase(this.durable ?? template(this.schema));
     try {
       return read(db);
     } finally {
@@ -56,7 +93,7 @@ export class Disk {
   crash(db: Database.Database, powerLoss: boolean): boolean {
     const lossy = powerLoss && this.synchronous !== "full";
     if (!lossy) this.durable = db.serialize();
-    db.close();
+    this.release(db);
     return lossy;
   }
 }
