@@ -118,6 +118,7 @@ class Walker {
       const dumped = (o as unknown as Record<symbol, unknown>)[DUMPED];
       return typeof dumped === "string" && dumped.endsWith(`#${keying}`) ? `db:${dumped.split("#")[0]}` : `db:${dumpDatabase(o)}`;
     }
+    if (o instanceof Disk) return `disk:${o.synchronous}:${o.contentKey(dumpDatabase)}`;
     if (o instanceof VirtualClock || o instanceof Network || o instanceof SimRng || o instanceof FaultGate) return o.constructor.name;
     if (this.records.has(o)) return "record";
     return this.p.clock.describeHandle(o);

@@ -35,6 +35,8 @@ function template(schema: string): Buffer {
 const POOL_SIZE = 8;
 const pools = new Map<string, Database.Database[]>();
 const pooled = new WeakSet<Database.Database>();
+/** An image's content key, computed once per image (exploration asks at every step). */
+const contentKeys = new WeakMap<Buffer, string>();
 
 function takeEmpty(schema: string): Database.Database {
   const db = pools.get(schema)?.pop() ?? openDatabase(template(schema));
@@ -69,6 +71,18 @@ export class Disk {
   /** The run is over (or the node crashed and its image is saved): give the connection up. */
   release(db: Database.Database): void {
     retire(db, this.schema);
+  }
+
+  /**
+   * What the disk holds, as rows: exploration's state key. Not its bytes: a pooled connection's
+   * free pages depend on the run before, so equal contents can differ as images.
+   */
+  contentKey(dump: (db: Database.Database) => string): string {
+    const image = this.durable;
+    if (!image) return "empty";
+    let key = contentKeys.get(image);
+    if (key === undefined) contentKeys.set(image, (key = this.peek(dump)));
+    return key;
   }
 
   /** Reads what the disk holds now (a node that is down), through a throwaway copy. */
