@@ -52,8 +52,6 @@ export class Checker {
     this.indeterminate.push(item);
   }
 
-  onSend(opIDs: readonly string[]): void { this.steps.onSend(opIDs); }
-
   onAck(ack: Ack): void {
     judgeAck(ack, this.applies, this.durability.rolledBack, (op) => this.ops.get(op)?.content, this.report);
     this.durability.onAck(ack);
@@ -80,7 +78,7 @@ export class Checker {
 
   afterClientRestart(db: Database.Database): void {
     this.durability.afterClientRestart(db);
-    this.steps.clientRestarted();
+    this.steps.clientRestarted(db);
   }
 
   /** Once quiet: the share against the model, and the ledger's order. Returns lost-op count. */

@@ -2,13 +2,14 @@
 // run of a node; the watermark never passes a cursor the server has had) and S5 (the ledger moved
 // with the cursor; every row the client holds as acked is covered by its watermark). The ledger
 // check is incremental (only the cursor range since the last step) and the acked-row check looks
-// only at ops sent since they were last verified, so a step costs O(batch), not O(history). The
+// only at rows that became acked since the last step (logged by a TEMP trigger), so a step costs
+// O(batch), not O(history). The
 // world calls a side's check only after a step in which that side's product wrote (write-count.ts).
 import type Database from "better-sqlite3";
 import type { ApplyLog } from "./applies.js";
 import { ledgerMismatch, shareCursor, type LedgerPolicy } from "./ledger.js";
 import type { Report } from "./violations.js";
-import { query, pluck } from "./sql.js";
+import { pluck } from "./sql.js";
 
 export class StepChecks {
   private cursor: number | undefined;
@@ -16,13 +17,10 @@ export class StepChecks {
   /** The highest cursor the server has ever committed: a watermark above it came from nowhere. */
   maxCursor = 0;
   private watermark: number | undefined;
-  private readonly unverified = new Set<string>();
+  /** Client connections this checker has put its ack log on (a restart brings a new one). */
+  private readonly logged = new WeakSet<Database.Database>();
 
   constructor(private readonly report: Report, private readonly policy: LedgerPolicy, private readonly applies: ApplyLog) {}
-
-  onSend(opIDs: readonly string[]): void {
-    for (const op of opIDs) this.unverified.add(op);
-  }
 
   /** A node came back: its counters start again from what its disk holds (losses there are D1's). */
   serverRestarted(cursor: number): void {
@@ -30,8 +28,16 @@ export class StepChecks {
     this.ledgerCheckedTo = Math.min(this.ledgerCheckedTo, cursor);
   }
 
-  clientRestarted(): void {
+  /**
+   * A client came back on a new connection, which the ack log of the old one does not reach: a crash
+   * between an ack's rows and its watermark left its evidence on the disk, so every row the disk
+   * holds as acked is checked once against the watermark it came back with.
+   */
+  clientRestarted(db: Database.Database): void {
     this.watermark = undefined;
+    this.watchClient(db);
+    const watermark = pluck(db, "SELECT watermark FROM sync_state WHERE id = 1").get() as number;
+    this.judgeAcked(pluck(db, "SELECT op_id FROM outbox WHERE state = 'acked'").all() as string[], watermark);
   }
 
   checkServer(db: Database.Database, shareID: string): void {
@@ -50,22 +56,38 @@ export class StepChecks {
     if (this.watermark !== undefined && watermark < this.watermark) this.report("S2", "watermark-back", `client watermark went back ${this.watermark} → ${watermark}`);
     this.watermark = watermark;
     if (watermark > this.maxCursor) this.report("S2", "watermark-ahead", `client watermark ${watermark} is past every cursor the server had (${this.maxCursor})`);
-    if (this.unverified.size > 0) this.checkAckedRows(db, watermark);
+    this.checkNewlyAcked(db, watermark);
   }
 
-  /** An ack marks rows and moves the watermark together, so an acked op is never above it. */
-  private checkAckedRows(db: Database.Database, watermark: number): void {
-    const rows = query(db, "SELECT op_id, state FROM outbox WHERE op_id IN (SELECT value FROM json_each(?))").all(JSON.stringify([...this.unverified])) as { op_id: string; state: string }[];
-    const present = new Set(rows.map((r) => r.op_id));
-    for (const op of [...this.unverified]) if (!present.has(op)) this.unverified.delete(op);
-    for (const { op_id, state } of rows) {
-      if (state === "failed") this.unverified.delete(op_id);
-      if (state !== "acked") continue;
-      const at = this.applies.first.get(op_id)?.cursor;
-      if (at !== undefined && watermark < at && !this.applies.rewritten.has(op_id)) {
-        this.report("S5", "acked-above-watermark", `op ${op_id} is acked (applied at cursor ${at}) but the watermark is ${watermark}`);
+  /**
+   * The client's database, as the checker watches it: a TEMP trigger logs every row that becomes
+   * acked into a TEMP table. Neither is part of the node's disk (a TEMP object lives in the
+   * connection, not in the database file or its image), and the product never sees them. Installed
+   * when a connection is first checked: nothing is acked before that (a run starts with no acks, and
+   * a restarted client is checked right after it boots, before its flusher runs).
+   */
+  watchClient(db: Database.Database): void {
+    if (this.logged.has(db)) return;
+    db.exec(
+      "CREATE TEMP TABLE IF NOT EXISTS sturdy_newly_acked (op_id TEXT NOT NULL); DELETE FROM temp.sturdy_newly_acked; " +
+        "CREATE TEMP TRIGGER IF NOT EXISTS sturdy_log_acked AFTER UPDATE OF state ON main.outbox " +
+        "WHEN NEW.state = 'acked' AND OLD.state <> 'acked' BEGIN INSERT INTO temp.sturdy_newly_acked VALUES (NEW.op_id); END;",
+    );
+    this.logged.add(db);
+  }
+
+  /** An ack marks rows and moves the watermark together, so a row that became acked is never above it. */
+  private checkNewlyAcked(db: Database.Database, watermark: number): void {
+    this.watchClient(db);
+    this.judgeAcked(pluck(db, "DELETE FROM temp.sturdy_newly_acked RETURNING op_id").all() as string[], watermark);
+  }
+
+  private judgeAcked(opIDs: readonly string[], watermark: number): void {
+    for (const opID of opIDs) {
+      const at = this.applies.first.get(opID)?.cursor;
+      if (at !== undefined && watermark < at && !this.applies.rewritten.has(opID)) {
+        this.report("S5", "acked-above-watermark", `op ${opID} is acked (applied at cursor ${at}) but the watermark is ${watermark}`);
       }
-      this.unverified.delete(op_id);
     }
   }
 }

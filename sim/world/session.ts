@@ -86,7 +86,6 @@ export function buildSession(k: number, actions: readonly Action[], root: SimRng
 /** An event of a share no checker judges (none: every share the world creates has one) is only recorded. */
 function onFlush(e: FlushEvent, checker: Checker | undefined, acct: Accounting, record: (kind: string, detail: string) => void): void {
   if (e.kind === "send") {
-    checker?.onSend(e.opIDs);
     record(e.resend ? "resend" : "send", `${e.batchID} [${e.opIDs.join(" ")}]`);
   } else if (e.kind === "ack") {
     acct.acks.duplicates += e.ack.duplicates.length;
