@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS sync_state (
   running INTEGER NOT NULL DEFAULT 0 CHECK (running IN (0, 1))
 );
 -- An insert consumes the number it was minted with (Outbox.enqueue reads it from sync_state in the
--- same statement): the row and the counter commit together or not at all.
+-- same statement): the row and the counter commit together or not at all. Only the current writer's
+-- rows count, and the counter never goes back (a row of an older writer, or an older number, is
+-- not a mint).
 CREATE TRIGGER IF NOT EXISTS outbox_mint AFTER INSERT ON outbox
-BEGIN UPDATE sync_state SET next_writer_seq = NEW.writer_seq + 1 WHERE id = 1; END;
+BEGIN UPDATE sync_state SET next_writer_seq = MAX(next_writer_seq, NEW.writer_seq + 1) WHERE id = 1 AND writer_id = NEW.writer_id; END;
 `;

@@ -86,7 +86,8 @@ export class Outbox {
       ),
       // The fresh rows' op_ids in send order, as a JSON array: json_each's key is the row's seq.
       newBatch: () => db.prepare(
-        "UPDATE outbox SET batch_id = ?, seq = j.key, state = 'in_flight' FROM json_each(?) AS j WHERE outbox.op_id = j.value RETURNING *",
+        "UPDATE outbox SET batch_id = ?, seq = j.key, state = 'in_flight' FROM json_each(?) AS j " +
+          "WHERE outbox.op_id = j.value AND outbox.batch_id IS NULL AND outbox.state = 'pending' RETURNING *",
       ),
       // Set-based marks: a whole ack or failure is a statement per outcome, not one per row.
       markAcked: () => db.prepare("UPDATE outbox SET state = 'acked' WHERE op_id IN (SELECT value FROM json_each(?))"),
@@ -145,7 +146,8 @@ export class Outbox {
       if (before && before.shareID !== share.id) this.stmt.resetWatermark.run();
       if (!before || before.shareID !== share.id || before.secret !== share.secret || before.epoch !== share.epoch) this.stmt.dueNow.run();
     });
-    this.cachedCredentials = { shareID: share.id, secret: share.secret, epoch: share.epoch };
+    // Inside a caller's transaction the change may still roll back: read it again when asked.
+    this.cachedCredentials = this.db.inTransaction ? null : { shareID: share.id, secret: share.secret, epoch: share.epoch };
   }
 
   watermark(): number {
@@ -182,7 +184,7 @@ export class Outbox {
     // Named after its first row, which no other batch ever starts with: unique across writers.
     const batchID = `${fresh[0]!.writer_id}/b${fresh[0]!.writer_seq}`;
     const rows = bySeq(this.stmt.newBatch.all(batchID, JSON.stringify(fresh.map((r) => r.op_id))) as RawRow[]);
-    return { batchID, rows, resend: false };
+    return rows.length === 0 ? undefined : { batchID, rows, resend: false };
   }
 
   /**
