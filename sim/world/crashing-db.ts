@@ -59,11 +59,13 @@ export function crashingDatabase(db: Database.Database, onWrite: OnDurableWrite)
 function instrument(db: Database.Database, stmt: Database.Statement, site: string, conn: Connection): Database.Statement {
   // sqlSite names SQL it does not recognise as a write "write" (a SELECT): only `run` can write then.
   const methods = site === "write" ? (["run"] as const) : (["run", "get", "all"] as const);
+  // The prototype's method is looked up at each call, not captured: whatever wraps the prototype
+  // later (the bench's SQL counter) must still see a cached statement's calls.
+  const proto = Object.getPrototypeOf(stmt) as Record<string, (...a: unknown[]) => unknown>;
   for (const name of methods) {
-    const original = stmt[name] as (...a: unknown[]) => unknown;
     Object.defineProperty(stmt, name, {
       value: (...args: unknown[]) => {
-        const result = original.apply(stmt, args);
+        const result = proto[name]!.apply(stmt, args);
         if (db.inTransaction) conn.firstWriteInTx ??= site;
         else conn.onWrite(site);
         return result;
