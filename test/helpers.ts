@@ -9,6 +9,8 @@ import type { SyncItem } from "../src/protocol/items.js";
 import { formatOpId } from "../src/protocol/op-id.js";
 import { SimRng } from "../sim/rng.js";
 import { directPair } from "../sim/direct.js";
+import { expect } from "vitest";
+import { SturdyError, type ErrorCode } from "../src/protocol/errors.js";
 
 export function serverFixture(policy: DedupePolicy | string = "permanent") {
   const db = openDatabase();
@@ -44,4 +46,17 @@ export function op(seq: number, item: SyncItem, extra: Partial<Op> = {}): Op {
 /** Every row of every table: "changes nothing" means this is byte-for-byte equal. */
 export function dump(db: ReturnType<typeof openDatabase>): string {
   return Buffer.from(db.serialize()).toString("base64");
+}
+
+/** The SturdyError `fn` throws: its code, and its message without the code it starts with. */
+export function refusal(fn: () => unknown): { code: ErrorCode; message: string } {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SturdyError);
+    const err = e as SturdyError;
+    expect(err.message.startsWith(`${err.code}: `)).toBe(true);
+    return { code: err.code, message: err.message.slice(err.code.length + 2) };
+  }
+  throw new Error("expected a refusal");
 }

@@ -7,10 +7,9 @@ import { ShareStore } from "../src/server/share-store.js";
 import { ShareServerTarget } from "../src/server/capabilities.js";
 import { parsePolicy } from "../src/server/dedupe.js";
 import { MAX_BATCH_OPS } from "../src/protocol/envelope.js";
-import { SturdyError, type ErrorCode } from "../src/protocol/errors.js";
 import type { ProbePoint } from "../src/protocol/probe.js";
 import { SimRng } from "../sim/rng.js";
-import { op, part } from "./helpers.js";
+import { op, part, refusal } from "./helpers.js";
 
 function world(policy = "permanent") {
   const probes: ProbePoint[] = [];
@@ -20,18 +19,6 @@ function world(policy = "permanent") {
   return { store, main, share, probes };
 }
 
-/** The SturdyError `fn` throws: its code, and its message (which starts with the code). */
-function refusal(fn: () => unknown): { code: ErrorCode; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SturdyError);
-    const err = e as SturdyError;
-    expect(err.message.startsWith(`${err.code}: `)).toBe(true);
-    return { code: err.code, message: err.message.slice(err.code.length + 2) };
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("a refused call says what is wrong", () => {
   it("a malformed credential is named: share id, secret or session id, with the rule it broke", () => {

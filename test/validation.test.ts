@@ -11,9 +11,8 @@ import { opDigest, parsePolicy } from "../src/server/dedupe.js";
 import { MAX_DEPENDENCIES, Op, OpBatch } from "../src/protocol/envelope.js";
 import { ITEM_LIMITS, SyncItem } from "../src/protocol/items.js";
 import { canonicalJson } from "../src/protocol/canonical.js";
-import { SturdyError, type ErrorCode } from "../src/protocol/errors.js";
 import { SimRng } from "../sim/rng.js";
-import { op, part } from "./helpers.js";
+import { op, part, refusal } from "./helpers.js";
 
 function world() {
   const store = new ShareStore(openDatabase(), { dedupe: parsePolicy("permanent"), rng: new SimRng(11, "server") });
@@ -22,16 +21,6 @@ function world() {
   return { store, main, share, cap: main.redeemShare(share.id, share.secret) };
 }
 
-function refusal(fn: () => unknown): { code: ErrorCode; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SturdyError);
-    const err = e as SturdyError;
-    return { code: err.code, message: err.message.slice(err.code.length + 2) };
-  }
-  throw new Error("expected a refusal");
-}
 
 /** One item of each type, with every optional field present. */
 const ITEMS: SyncItem[] = [
