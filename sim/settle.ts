@@ -2,5 +2,5 @@
 // promises, and the sim performs no real I/O, so one macrotask turn drains every microtask the
 // last event started, in an order fixed by the code alone.
 export function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve)); // determinism-allow: the one event-loop yield, see above
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -23,7 +23,7 @@ export function watchGc(): () => Promise<GcTally> {
   return async () => {
     // gc entries are queued from the GC epilogue and delivered on a later turn: give them one,
     // then take whatever is still buffered so the last collections of the phase are not lost.
-    await new Promise((resolve) => setImmediate(resolve)); // determinism-allow: bench only, lets the timeline deliver gc entries
+    await new Promise((resolve) => setImmediate(resolve));
     add(observer.takeRecords());
     observer.disconnect();
     return tally;

@@ -1,24 +1,24 @@
 // The real world's time and randomness, for the real-wire runtime (`sturdy serve`, real clients).
 // This is the ONE file in src/ that reads the wall clock, arms real timers and draws real
 // randomness; everything else gets them through the Clock and Rng ports, so the sim can replace
-// them with deterministic ones. Each such line says why with a `determinism-allow:` comment.
-import { randomBytes } from "node:crypto"; // determinism-allow: production entropy for secrets and writer ids
+// them with deterministic ones. eslint.config.js names this file among its determinism exceptions.
+import { randomBytes } from "node:crypto";
 import type { Clock, Rng, TimerHandle } from "../protocol/ports.js";
 
 /** Wall-clock time in ms and real timers. Timers are unref'd only if asked (a CLI may want to exit). */
 export class SystemClock implements Clock {
   private nextID = 1;
-  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>(); // determinism-allow: the real clock owns real timers
+  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly options: { unref?: boolean } = {}) {}
 
   now(): number {
-    return Date.now(); // determinism-allow: production wall clock
+    return Date.now();
   }
 
   setTimer(delayMs: number, callback: () => void): TimerHandle {
     const id = this.nextID++;
-    const timer = setTimeout(() => { // determinism-allow: production timer behind the Clock port
+    const timer = setTimeout(() => {
       this.timers.delete(id);
       callback();
     }, Math.max(0, delayMs));
@@ -51,7 +51,7 @@ export class SystemClock implements Clock {
  */
 export class SystemRng implements Rng {
   next(): number {
-    return randomBytes(6).readUIntBE(0, 6) / 2 ** 48; // determinism-allow: production jitter
+    return randomBytes(6).readUIntBE(0, 6) / 2 ** 48;
   }
 
   int(bound: number): number {
@@ -63,6 +63,6 @@ export class SystemRng implements Rng {
   }
 
   id(prefix: string): string {
-    return prefix + randomBytes(16).toString("base64url"); // determinism-allow: unguessable secrets and ids
+    return prefix + randomBytes(16).toString("base64url");
   }
 }
