@@ -50,6 +50,13 @@ describe("determinism lint", () => {
     expect(await problems(code)).toEqual([]);
   });
 
+  it("allows 70 lines of code in a function, not 71 (blank lines and comments are free)", async () => {
+    const body = (n: number) => Array.from({ length: n }, (_, i) => `  x += ${i};\n\n  // why\n`).join("");
+    const fn = (n: number) => `export function f(): number {\n  let x = 0;\n${body(n)}  return x;\n}\n`;
+    expect(await problems(fn(66))).toEqual([]);
+    expect(await problems(fn(67))).toEqual([expect.stringContaining("max-lines-per-function")]);
+  });
+
   it("src/ and sim/ are clean", async () => {
     const results = await eslint.lintFiles(["src", "sim"]);
     const found = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line}: ${m.message}`));
