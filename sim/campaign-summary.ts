@@ -6,7 +6,11 @@ import type { Seed } from "./rng.js";
 
 export const MAX_FAILURES_KEPT = 5;
 
-export interface FailureRecord { seed: Seed; invariants: string[]; message: string; traceHash: string; steps: number; faultsTaken: number }
+export interface FailureRecord {
+  seed: Seed; invariants: string[]; message: string; traceHash: string; steps: number; faultsTaken: number;
+  /** The `sturdy replay … --shrink` command that reproduces this failure (added by the CLI, kept by merges). */
+  replay?: string;
+}
 
 export interface CampaignSummary {
   scenario: string;
@@ -31,6 +35,10 @@ export interface CampaignSummary {
   /** Runs in which some op was applied twice (S1). */
   doubleApplyRuns: number;
   coverage: CoverageData;
+  /** The invariants the scenario declares (a demonstration scenario's expected violations), as the CLI records them. */
+  expectViolations?: string[];
+  /** Stopped (Ctrl-C) before every seed ran: `seeds` lists the ones that did. */
+  interrupted?: boolean;
 }
 
 export function emptySummary(scenario: string, design: string, dedupe: string, transport: string, swarm: boolean): CampaignSummary {

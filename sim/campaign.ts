@@ -27,17 +27,21 @@ export function resolveScenario(spec: CampaignSpec): Scenario {
   return { ...loadScenario(spec.scenario), ...spec.overrides };
 }
 
-/** Runs the given seeds in this thread. */
-export async function runSeeds(spec: CampaignSpec, seeds: Seed[], onRun?: (done: number) => void): Promise<CampaignSummary> {
+/** Progress: runs done and runs failing so far, of `total`. */
+export type CampaignProgress = (done: number, total: number, failing: number) => void;
+
+/** Runs the given seeds in this thread; `stopped` is asked before each seed (Ctrl-C: the runs so far are the summary). */
+export async function runSeeds(spec: CampaignSpec, seeds: Seed[], onRun?: (done: number, failing: number) => void, stopped?: () => boolean): Promise<CampaignSummary> {
   const scenario = resolveScenario(spec);
   const design = spec.design ?? scenario.design;
   const summary = emptySummary(scenario.name, design, describePolicy(parsePolicy(scenario.dedupe)), scenario.transport, spec.swarm);
   const elapsed = stopwatch();
   for (const seed of seeds) {
+    if (stopped?.()) break;
     addRun(summary, await runWorld(scenario, seed, { design, swarm: spec.swarm, plant: spec.plant }));
-    onRun?.(summary.runs);
+    onRun?.(summary.runs, summary.failingRuns);
   }
-  summary.seeds = seeds;
+  summary.seeds = seeds.slice(0, summary.runs);
   summary.elapsedMs = Math.round(elapsed());
   summary.firstFailingSeed = summary.failures[0]?.seed ?? null;
   summary.runsPerSec = summary.elapsedMs > 0 ? Math.round((summary.runs / summary.elapsedMs) * 1000) : 0;
@@ -48,24 +52,29 @@ export function defaultWorkers(runs: number): number {
   return Math.max(1, Math.min(availableParallelism(), Math.ceil(runs / 50)));
 }
 
-/** Runs the campaign, sharding seeds round-robin over worker threads. */
-export async function runCampaign(spec: CampaignSpec, onProgress?: (done: number, total: number) => void): Promise<CampaignSummary> {
+/**
+ * Runs the campaign, sharding seeds round-robin over worker threads. When `signal` aborts, each
+ * thread stops after its current run and the summary holds the runs done (`interrupted`, with the
+ * list of seeds that ran).
+ */
+export async function runCampaign(spec: CampaignSpec, onProgress?: CampaignProgress, signal?: AbortSignal): Promise<CampaignSummary> {
   const seeds = seedList({ from: spec.from, count: spec.count, shard: spec.shard });
   const workers = Math.max(1, Math.min(spec.workers ?? defaultWorkers(seeds.length), seeds.length));
   const elapsed = stopwatch();
   let summary: CampaignSummary;
   if (workers === 1) {
-    summary = await runSeeds(spec, seeds, (done) => onProgress?.(done, seeds.length));
+    summary = await runSeeds(spec, seeds, (done, failing) => onProgress?.(done, seeds.length, failing), () => signal?.aborted ?? false);
   } else {
-    const progress = new Array<number>(workers).fill(0);
+    const progress = Array.from({ length: workers }, () => ({ done: 0, failing: 0 }));
     const slices = Array.from({ length: workers }, (_, w) => seeds.filter((_, i) => i % workers === w));
-    const parts = await Promise.all(slices.map((slice, w) => inWorker(spec, slice, (done) => {
-      progress[w] = done;
-      onProgress?.(progress.reduce((a, b) => a + b, 0), seeds.length);
-    })));
+    const parts = await Promise.all(slices.map((slice, w) => inWorker(spec, slice, (done, failing) => {
+      progress[w] = { done, failing };
+      onProgress?.(progress.reduce((a, p) => a + p.done, 0), seeds.length, progress.reduce((a, p) => a + p.failing, 0));
+    }, signal)));
     summary = mergeSummaries(parts);
   }
-  summary.seeds = { from: spec.from, count: spec.count, ...(spec.shard ? { shard: spec.shard } : {}) };
+  if (summary.runs < seeds.length) summary.interrupted = true;
+  else summary.seeds = { from: spec.from, count: spec.count, ...(spec.shard ? { shard: spec.shard } : {}) };
   summary.elapsedMs = Math.round(elapsed());
   summary.runsPerSec = summary.elapsedMs > 0 ? Math.round((summary.runs / summary.elapsedMs) * 1000) : 0;
   return summary;
@@ -73,14 +82,19 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (done: number
 
 const WORKER_URL = new URL("./campaign-worker.ts", import.meta.url).href;
 
-function inWorker(spec: CampaignSpec, seeds: Seed[], onRun: (done: number) => void): Promise<CampaignSummary> {
+type WorkerMessage = { type: "progress"; done: number; failing: number } | { type: "done"; summary: CampaignSummary };
+
+function inWorker(spec: CampaignSpec, seeds: Seed[], onRun: (done: number, failing: number) => void, signal?: AbortSignal): Promise<CampaignSummary> {
   // Workers load TypeScript through tsx, as the CLI does.
   const boot = `import { register } from "tsx/esm/api"; register(); await import(${JSON.stringify(WORKER_URL)});`;
   return new Promise((resolve, reject) => {
     const worker = new Worker(boot, { eval: true, workerData: { spec: { ...spec, workers: 1 }, seeds } });
-    worker.on("message", (m: { type: "progress"; done: number } | { type: "done"; summary: CampaignSummary }) => {
-      if (m.type === "progress") onRun(m.done);
+    const stop = () => worker.postMessage({ type: "stop" });
+    signal?.addEventListener("abort", stop, { once: true });
+    worker.on("message", (m: WorkerMessage) => {
+      if (m.type === "progress") onRun(m.done, m.failing);
       else {
+        signal?.removeEventListener("abort", stop);
         resolve(m.summary);
         void worker.terminate();
       }

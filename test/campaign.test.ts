@@ -42,7 +42,7 @@ describe("campaign", () => {
   it("the CLI reports legacy's first failing seed and exits 1", () => {
     const r = sturdy(["campaign", "--scenario", "lossy", "--design", "legacy", "--seeds", "20", "--json"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/first failing seed/);
+    expect(r.stderr).toMatch(/first failing seed/); // --json: the human summary goes to stderr
     expect(r.json.firstFailingSeed).not.toBeNull();
     expect(r.json.runs).toBe(20);
     expect(sturdy(["campaign", "--scenario", "lossy", "--seeds", "5", "--shard", "3/2"]).code).toBe(2);

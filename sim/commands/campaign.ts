@@ -1,61 +1,92 @@
-// `sturdy campaign --scenario S [--design D] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--json]`
-// `sturdy merge a.json b.json ... [--json]`: merge shard summaries (their last JSON line).
-import { readFileSync } from "node:fs";
-import { runCampaign } from "../campaign.js";
-import { mergeSummaries, percentile, type CampaignSummary } from "../campaign-summary.js";
-import { nonNegativeInt, parseArgs, plantArg, positiveInt, required, UsageError } from "./args.js";
+// `sturdy campaign --scenario S [--design D] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--plant BUG] [--json]`
+import { resolveScenario, runCampaign, type CampaignSpec } from "../campaign.js";
+import { percentile, type CampaignSummary, type FailureRecord } from "../campaign-summary.js";
+import type { Design } from "../scenario.js";
+import { COMMON, humanOut, MAX_SEEDS, plantArg, required, seedRange, UsageError, workersArg, type Args, type CommandSpec } from "./args.js";
+import { progressDisplay } from "./progress.js";
 import { parseDesign } from "./run.js";
+import { shrinkCommand, verdict } from "./verdict.js";
 
-export async function campaignCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["scenario", "design", "seeds", "from", "shard", "workers", "plant"], flags: ["json", "swarm"] });
-  const shard = args.values.get("shard");
-  if (shard !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(shard);
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard must be k/n with 1 ≤ k ≤ n, got "${shard}"`);
-  }
-  const from = nonNegativeInt(args, "from", 1);
-  const tty = process.stderr.isTTY;
-  const summary = await runCampaign(
-    {
-      scenario: required(args, "scenario"),
-      design: parseDesign(args.values.get("design")),
-      from,
-      count: positiveInt(args, "seeds", 100),
-      shard,
-      swarm: args.flags.has("swarm"),
-      plant: plantArg(args),
-      workers: args.values.has("workers") ? positiveInt(args, "workers", 1) : undefined,
-    },
-    tty ? progressBar : undefined,
-  );
-  if (tty) process.stderr.write("\n");
-  console.log(describeCampaign(summary));
+export const EXIT_INTERRUPTED = 130;
+
+export const spec: CommandSpec = {
+  name: "campaign",
+  summary: "many seeds of one scenario on worker threads: runs/s, faults by kind, violations by invariant, first failing seed",
+  details: [
+    "Seeds from K to K+N-1 (--shard k/n: every n-th of them, starting with the k-th, for one of n machines;",
+    "`sturdy merge` adds the shards' --json summaries up). Each failure comes with the command that replays",
+    "and shrinks it. Ctrl-C stops after the runs in progress, prints the summary of the runs done and exits 130.",
+  ],
+  options: [
+    COMMON.scenario, COMMON.design,
+    { name: "seeds", value: "N", default: "100", help: `how many seeds (1 .. ${MAX_SEEDS})` },
+    { name: "from", value: "K", default: "1", help: "the first seed" },
+    { name: "shard", value: "k/n", default: "all seeds", help: "run only shard k of n (1 ≤ k ≤ n)" },
+    COMMON.swarm, COMMON.workers, COMMON.plant, COMMON.json,
+  ],
+  examples: ["sturdy campaign --scenario lossy --seeds 1000", "sturdy campaign --scenario lossy --design legacy --seeds 200 --shard 1/2 --json > a.json"],
+};
+
+export async function run(args: Args): Promise<number> {
+  const spec = campaignSpec(args);
+  const declared = resolveScenario(spec).expectViolations;
+  const summary = await interruptible(spec);
+  summary.expectViolations = [...declared];
+  addReplays(summary, spec);
+  humanOut(args)(describeCampaign(summary));
   if (args.flags.has("json")) console.log(JSON.stringify(summary));
-  return summary.failingRuns === 0 ? 0 : 1;
+  return summary.interrupted ? EXIT_INTERRUPTED : campaignVerdict(summary).code;
 }
 
-export async function mergeCommand(argv: string[]): Promise<number> {
-  const json = argv.includes("--json");
-  const files = argv.filter((a) => a !== "--json");
-  if (files.length === 0) throw new UsageError("merge needs one or more campaign JSON files");
-  const parts = files.map((f) => {
-    const lines = readFileSync(f, "utf8").trim().split("\n");
-    try {
-      return JSON.parse(lines[lines.length - 1]!) as CampaignSummary;
-    } catch {
-      throw new UsageError(`${f}: last line is not a campaign JSON summary`);
-    }
-  });
-  const merged = mergeSummaries(parts);
-  console.log(describeCampaign(merged));
-  if (json) console.log(JSON.stringify(merged));
-  return merged.failingRuns === 0 ? 0 : 1;
+function campaignSpec(args: Args): CampaignSpec {
+  const { from, count } = seedRange(args, { from: 1, count: 100 });
+  return {
+    scenario: required(args, "scenario"),
+    design: parseDesign(args.values.get("design")),
+    from, count,
+    shard: shardArg(args.values.get("shard"), count),
+    swarm: args.flags.has("swarm"),
+    plant: plantArg(args),
+    workers: workersArg(args),
+  };
 }
 
-function progressBar(done: number, total: number): void {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}`);
+function shardArg(text: string | undefined, count: number): string | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d{1,8})\/(\d{1,8})$/.exec(text);
+  const [k, n] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!(k >= 1 && k <= n && n <= MAX_SEEDS)) throw new UsageError(`--shard must be k/n with 1 ≤ k ≤ n ≤ ${MAX_SEEDS}, got "${text}"`);
+  if (k > count) throw new UsageError(`--shard ${text} of ${count} seeds has no seeds (shard k takes the k-th seed and every n-th after it)`);
+  return `${k}/${n}`;
+}
+
+/** Ctrl-C: the threads finish their current runs and the campaign returns what ran. */
+async function interruptible(spec: CampaignSpec): Promise<CampaignSummary> {
+  const stop = new AbortController();
+  const onSigint = () => {
+    process.stderr.write("\ninterrupted: finishing the runs in progress (Ctrl-C again to quit at once)\n");
+    stop.abort();
+  };
+  process.once("SIGINT", onSigint);
+  const progress = progressDisplay(process.stderr.isTTY === true);
+  try {
+    return await runCampaign(spec, (done, total, failing) => progress.update(done, total, failing), stop.signal);
+  } finally {
+    process.off("SIGINT", onSigint);
+    progress.end();
+  }
+}
+
+function addReplays(s: CampaignSummary, spec: CampaignSpec): void {
+  const declared = s.expectViolations ?? [];
+  for (const f of s.failures) {
+    const target = declared.length > 0 ? f.invariants.find((i) => !declared.includes(i)) : undefined;
+    f.replay ??= shrinkCommand(spec.scenario, s.design as Design, f.seed, { swarm: spec.swarm, plant: spec.plant, target });
+  }
+}
+
+export function campaignVerdict(s: CampaignSummary) {
+  return verdict(Object.keys(s.violationsByInvariant), s.expectViolations ?? []);
 }
 
 export function describeCampaign(s: CampaignSummary): string {
@@ -64,6 +95,7 @@ export function describeCampaign(s: CampaignSummary): string {
   const crashed = Object.entries(s.coverage.probes).filter(([, c]) => c.crashed > 0).map(([p]) => p);
   return [
     `campaign ${s.scenario} / ${s.design} (${s.transport}, dedupe ${s.dedupe}${s.swarm ? ", swarm" : ""})`,
+    ...(s.interrupted ? [`  INTERRUPTED (Ctrl-C) after ${s.runs} runs: this summary covers only the seeds that ran`] : []),
     `  runs ${s.runs} in ${(s.elapsedMs / 1000).toFixed(1)} s = ${s.runsPerSec} runs/s`,
     `  faults: ${f.dropped} dropped, ${f.duplicated} duplicated, ${f.reordered} reordered, ${f.delayed} delayed, ${f.severed} severed, ` +
       `${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server`,
@@ -71,6 +103,19 @@ export function describeCampaign(s: CampaignSummary): string {
     `  converged ${s.converged}/${s.runs}; convergence after last fault p50 ${percentile(s.convergenceMs, 50)} ms, p99 ${percentile(s.convergenceMs, 99)} ms`,
     `  crash points exercised: ${crashed.length ? crashed.join(", ") : "none"}`,
     `  failing runs ${s.failingRuns}; violations by invariant: ${inv}`,
-    s.firstFailingSeed === null ? "  ✓ no invariant violated" : `  ✗ first failing seed ${s.firstFailingSeed}: ${s.failures[0]?.message}`,
+    ...verdictLines(s),
   ].join("\n");
+}
+
+function verdictLines(s: CampaignSummary): string[] {
+  const v = campaignVerdict(s);
+  if (v.kind === "held") return ["  ✓ no invariant violated"];
+  const first = (v.kind === "violated" && s.failures.find((f) => f.invariants.some((i) => v.unexpected.includes(i)))) || s.failures[0];
+  const lines = [`  ${v.line}`];
+  if (first) lines.push(...failureLines(first, v.kind === "expected" ? "first seed showing them" : "first failing seed"));
+  return lines;
+}
+
+function failureLines(f: FailureRecord, label: string): string[] {
+  return [`  ${label} ${f.seed} (${f.invariants.join(", ")}): ${f.message}`, ...(f.replay ? [`    replay: ${f.replay}`] : [])];
 }

@@ -1,43 +1,113 @@
 // `sturdy explore --scenario tiny [--design D] [--seeds N] [--max-depth N] [--net-faults N] [--crashes N]
 //                 [--time-limit S] [--plant bug] [--seed S --choices 0,1,...] [--mermaid out.md] [--json]`
-import { writeFileSync } from "node:fs";
-import { loadScenario } from "../scenario.js";
-import { DEFAULT_BOUNDS, explore, replayChoices, type ExploreReport } from "../explore.js";
+import { loadScenario, type Design, type Scenario } from "../scenario.js";
+import { DEFAULT_BOUNDS, explore, type ExploreBounds, type ExploreReport } from "../explore.js";
+import type { Chooser, FaultClass } from "../chooser.js";
+import { runWorld, type RunResult } from "../world/world.js";
 import { traceToMermaid } from "../mermaid.js";
-import { describeRun } from "../summary.js";
-import { nonNegativeInt, parseArgs, plantArg, positiveInt, required, seedArg, UsageError } from "./args.js";
+import { describeRun, runSummary } from "../summary.js";
+import type { PlantName } from "../plants/index.js";
+import type { Seed } from "../rng.js";
+import { COMMON, humanOut, InputError, intOption, MAX_SEEDS, plantArg, required, seedArg, UsageError, type Args, type CommandSpec } from "./args.js";
+import { checkOutputFile, writeOutput } from "./output.js";
 import { parseDesign } from "./run.js";
 
-export async function exploreCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
-    values: ["scenario", "design", "seeds", "max-depth", "net-faults", "crashes", "time-limit", "plant", "seed", "choices", "mermaid"],
-    flags: ["json"],
-  });
-  const name = required(args, "scenario");
-  const scenario = loadScenario(name);
+export const spec: CommandSpec = {
+  name: "explore",
+  summary: "exhaustive depth-first search over every scheduling, fault and delay decision of a small world",
+  details: [
+    "Says \"complete\" only when no branch was cut at the depth bound and the time limit was not hit. Every",
+    "violating schedule is printed with its --seed and --choices, which replay it exactly (each choice must",
+    "name a decision of the run). Exits 1 when some schedule violates an invariant.",
+  ],
+  options: [
+    COMMON.scenario, COMMON.design,
+    { name: "seeds", value: "N", default: "1", help: "explore the worlds of seeds 0 .. N-1" },
+    { name: "max-depth", value: "N", default: String(DEFAULT_BOUNDS.maxDepth), help: "decisions per schedule before a branch is cut (1 .. 100000)" },
+    { name: "net-faults", value: "N", default: String(DEFAULT_BOUNDS.netFaults), help: "network faults per schedule (0 .. 100)" },
+    { name: "crashes", value: "N", default: String(DEFAULT_BOUNDS.crashes), help: "crashes per schedule (0 .. 100)" },
+    { name: "time-limit", value: "S", default: String(DEFAULT_BOUNDS.timeLimitMs / 1000), help: "stop the search after S seconds (1 .. 604800)" },
+    COMMON.plant,
+    { name: "seed", value: "seed", default: "0", help: "with --choices: the world to replay" },
+    { name: "choices", value: "0,1,…", default: "none", help: "replay one schedule: the decisions a violation printed" },
+    { name: "mermaid", value: "out.md", default: "none", help: "with --choices: write the schedule as a Mermaid sequence diagram" },
+    COMMON.json,
+  ],
+  examples: ["sturdy explore --scenario tiny", "sturdy explore --scenario tiny --design legacy --net-faults 1 --crashes 0"],
+};
+
+export async function run(args: Args): Promise<number> {
+  const scenario = loadScenario(required(args, "scenario"));
   const design = parseDesign(args.values.get("design")) ?? scenario.design;
   const plant = plantArg(args);
-  const bounds = {
-    maxDepth: positiveInt(args, "max-depth", DEFAULT_BOUNDS.maxDepth),
-    netFaults: nonNegativeInt(args, "net-faults", DEFAULT_BOUNDS.netFaults),
-    crashes: nonNegativeInt(args, "crashes", DEFAULT_BOUNDS.crashes),
-    timeLimitMs: positiveInt(args, "time-limit", DEFAULT_BOUNDS.timeLimitMs / 1000) * 1000,
+  const bounds: ExploreBounds = {
+    maxDepth: intOption(args, "max-depth", { min: 1, max: 100_000 }, DEFAULT_BOUNDS.maxDepth),
+    netFaults: intOption(args, "net-faults", { min: 0, max: 100 }, DEFAULT_BOUNDS.netFaults),
+    crashes: intOption(args, "crashes", { min: 0, max: 100 }, DEFAULT_BOUNDS.crashes),
+    timeLimitMs: intOption(args, "time-limit", { min: 1, max: 604_800 }, DEFAULT_BOUNDS.timeLimitMs / 1000) * 1000,
   };
   const choices = args.values.get("choices");
-  if (choices !== undefined) {
-    if (!/^\d+(,\d+)*$/.test(choices)) throw new UsageError(`--choices must be a comma-separated list of numbers, got "${choices}"`);
-    const seed = args.values.has("seed") ? seedArg(args) : 0;
-    const r = await replayChoices(scenario, design, choices.split(",").map(Number), { seed, bounds, plant });
-    console.log(describeRun(r));
-    const out = args.values.get("mermaid");
-    if (out) writeFileSync(out, "```mermaid\n" + traceToMermaid(r.trace!.events).diagram + "\n```\n");
-    return r.violations.length === 0 ? 0 : 1;
-  }
+  if (choices !== undefined) return replaySchedule(args, { scenario, design, bounds, plant, choices: parseChoices(choices) });
   if (args.values.has("seed")) throw new UsageError("--seed selects the world to replay with --choices; to explore several seeds use --seeds N");
-  const report = await explore(scenario, design, { bounds, plant, seeds: positiveInt(args, "seeds", 1) });
-  console.log(describeExplore(report));
+  if (args.values.has("mermaid")) throw new UsageError("--mermaid draws one schedule: use it with --choices");
+  const report = await explore(scenario, design, { bounds, plant, seeds: intOption(args, "seeds", { min: 1, max: MAX_SEEDS }, 1) });
+  humanOut(args)(describeExplore(report));
   if (args.flags.has("json")) console.log(JSON.stringify(report));
   return report.violatingRuns === 0 ? 0 : 1;
+}
+
+interface Schedule { scenario: Scenario; design: Design; bounds: ExploreBounds; plant?: PlantName; choices: number[] }
+
+async function replaySchedule(args: Args, s: Schedule): Promise<number> {
+  if (args.values.has("seeds")) throw new UsageError("--choices replays one schedule of one world: give its --seed, not --seeds");
+  const mermaid = args.values.get("mermaid");
+  if (mermaid !== undefined) checkOutputFile(mermaid, "mermaid");
+  const seed: Seed = args.values.has("seed") ? seedArg(args) : 0;
+  const chooser = new CheckedReplay(s.choices, s.bounds);
+  const r: RunResult = await runWorld(s.scenario, seed, { design: s.design, chooser, keepTrace: true, plant: s.plant });
+  chooser.check();
+  humanOut(args)(describeRun(r));
+  if (mermaid !== undefined) writeOutput(mermaid, "```mermaid\n" + traceToMermaid(r.trace!.events).diagram + "\n```\n");
+  if (args.flags.has("json")) console.log(JSON.stringify({ ...runSummary(r), choices: s.choices }));
+  return r.violations.length === 0 ? 0 : 1;
+}
+
+function parseChoices(text: string): number[] {
+  if (!/^\d{1,6}(,\d{1,6})*$/.test(text)) throw new UsageError(`--choices must be a comma-separated list of small numbers, got "${text}"`);
+  return text.split(",").map(Number);
+}
+
+/**
+ * Replays a decision list the way the explorer's replay does (sim/explore.ts replayChoices: the list,
+ * then alternative 0; faults within the budget), and notes a choice that names no decision of the
+ * run: past its last decision, or an alternative the decision does not have.
+ */
+class CheckedReplay implements Chooser {
+  stopped = false;
+  private depth = 0;
+  private bad: string | undefined;
+  private readonly used: Record<FaultClass, number> = { crash: 0, net: 0 };
+  constructor(private readonly choices: readonly number[], private readonly bounds: ExploreBounds) {}
+
+  mayFault(kind: FaultClass): boolean {
+    return this.used[kind] < (kind === "crash" ? this.bounds.crashes : this.bounds.netFaults);
+  }
+
+  choose(n: number, label: string, _stateKey: () => string, fault?: FaultClass): number {
+    const i = this.depth++;
+    let chosen = this.choices[i] ?? 0;
+    if (chosen >= n) {
+      this.bad ??= `--choices: choice ${i + 1} is ${chosen}, but decision ${i + 1} (${label}) has only ${n} alternatives (0 .. ${n - 1})`;
+      chosen = 0;
+    }
+    if (chosen > 0 && fault) this.used[fault] += 1;
+    return chosen;
+  }
+
+  check(): void {
+    if (this.bad) throw new InputError(this.bad);
+    if (this.choices.length > this.depth) throw new InputError(`--choices has ${this.choices.length} choices, but this run makes only ${this.depth} decisions`);
+  }
 }
 
 /** Says "complete" only when it is: nothing cut at the depth bound and no time limit hit. */

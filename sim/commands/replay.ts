@@ -1,81 +1,150 @@
-// `sturdy replay --scenario S [--design D] --seed N [--ops K] [--faults a,b,c] [--swarm]
-//                [--shrink] [--mermaid out.md] [--save corpus.json] [--json]`
+// `sturdy replay --scenario S [--design D] --seed N [--ops K] [--actions a,b] [--faults a,b,c] [--swarm]
+//                [--shrink [--target INV]] [--mermaid out.md] [--save corpus.json] [--json]`
 // Re-runs one seed bit for bit; --shrink reduces a failing run to a minimal counterexample.
-import { writeFileSync } from "node:fs";
-import { loadScenario } from "../scenario.js";
-import { runWorld, type RunResult } from "../world/world.js";
+import { loadScenario, type Design, type Scenario } from "../scenario.js";
+import { runWorld, type RunResult, type WorldOptions } from "../world/world.js";
 import { corpusEntry } from "../corpus.js";
 import { INVARIANT_IDS } from "../check/violations.js";
 import { shrink } from "../shrink.js";
 import { traceToMermaid } from "../mermaid.js";
 import { describeRun, runSummary } from "../summary.js";
-import { parseArgs, plantArg, positiveInt, required, seedArg, UsageError } from "./args.js";
-import { parseDesign } from "./run.js";
+import type { PlantName } from "../plants/index.js";
 import type { Seed } from "../rng.js";
-import type { Design } from "../scenario.js";
+import { COMMON, humanOut, InputError, intOption, MAX_OPS, plantArg, required, seedArg, UsageError, type Args, type CommandSpec } from "./args.js";
+import { checkOutputFile, writeOutput } from "./output.js";
+import { parseDesign } from "./run.js";
+import { replayCommandLine } from "./verdict.js";
 
-export async function replayCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["scenario", "design", "seed", "ops", "actions", "faults", "mermaid", "save", "plant", "target"], flags: ["json", "shrink", "swarm"] });
-  const scenarioName = required(args, "scenario");
-  const scenario = loadScenario(scenarioName);
-  const seed = seedArg(args);
-  const design = parseDesign(args.values.get("design")) ?? scenario.design;
-  const swarm = args.flags.has("swarm");
-  const plant = plantArg(args);
-  let ops = args.values.has("ops") ? positiveInt(args, "ops", 1) : undefined;
-  let faults = parseFaultIds(args.values.get("faults"));
-  let actions = parseList("actions", args.values.get("actions"));
-  let result: RunResult;
-  const only = () => ({ plant, onlyFaults: faults && new Set(faults), onlyActions: actions && new Set(actions) });
-  if (args.flags.has("shrink")) {
-    const cx = await shrink(scenario, seed, { design, swarm, ops, ...only() }, undefined, targetArg(args.values.get("target")));
-    if (!cx) {
-      console.log(`seed ${seed} does not fail: nothing to shrink`);
-      return 0;
-    }
-    ({ ops, faults, actions, result } = cx);
-    console.log(`shrunk in ${cx.attempts} runs to ${actions?.length ?? ops} user actions and ${faults?.length ?? 0} faults`);
-  } else {
-    result = await runWorld(scenario, seed, { design, swarm, ops, ...only(), keepTrace: true });
+export { replayCommandLine, type ReplayChoices } from "./verdict.js";
+
+export const spec: CommandSpec = {
+  name: "replay",
+  summary: "re-run one seed bit for bit, or shrink a failing one to a minimal counterexample",
+  details: [
+    "Lists the faults the run took (kind@site#n). --ops, --actions and --faults replay a shrunk run exactly:",
+    "only those user actions happen and only those fault opportunities fire; each must name something in the run.",
+    "Exits 1 whenever the replayed run violates an invariant, declared by the scenario or not.",
+  ],
+  options: [
+    COMMON.scenario, COMMON.seed, COMMON.design,
+    { name: "ops", value: "K", default: "the scenario's", help: `a shorter workload: its first K ops (1 .. ${MAX_OPS})` },
+    { name: "actions", value: "a,b,…|none", default: "every action", help: "only these user actions, by position (0-based)" },
+    { name: "faults", value: "id,…|none", default: "the seed's own", help: "only these fault opportunities fire (ids as listed, e.g. drop#2)" },
+    COMMON.swarm, COMMON.plant,
+    { name: "shrink", help: "reduce a failing run to the fewest ops, actions and faults that fail the same way; prints its replay command" },
+    { name: "target", value: "invariant", default: "the first violation's", help: `with --shrink: keep this invariant's first violation (${INVARIANT_IDS.join(", ")})` },
+    { name: "mermaid", value: "out.md", default: "none", help: "write the run as a Mermaid sequence diagram" },
+    { name: "save", value: "file.json", default: "none", help: "save the run as a seed-corpus entry (test/corpus)" },
+    COMMON.json,
+  ],
+  examples: [
+    "sturdy replay --scenario lossy --design legacy --seed 2 --shrink --mermaid cx.md",
+    "sturdy replay --scenario lossy --design legacy --seed 2 --ops 3 --actions 1 --faults drop#1",
+  ],
+};
+
+interface ReplayOptions {
+  scenarioArg: string; scenario: Scenario; design: Design; seed: Seed; swarm: boolean; plant?: PlantName;
+  ops?: number; actions?: number[]; faults?: string[]; target?: string;
+}
+
+export async function run(args: Args): Promise<number> {
+  const o = replayOptions(args);
+  for (const option of ["mermaid", "save"]) {
+    const path = args.values.get(option);
+    if (path !== undefined) checkOutputFile(path, option);
   }
-  console.log(describeRun(result));
-  console.log(decisionList(result));
-  const command = replayCommandLine(scenarioName, design, seed, { ops, actions, faults, swarm, plant });
-  console.log(`replay: ${command}`);
+  const out = humanOut(args);
+  const done = args.flags.has("shrink") ? await shrunk(o, out) : await replayed(o);
+  if (!done) {
+    out(`seed ${o.seed} does not fail: nothing to shrink`);
+    return 0;
+  }
+  const { result, choices } = done;
+  const command = replayCommandLine(o.scenarioArg, o.design, o.seed, { ...choices, swarm: o.swarm, plant: o.plant });
+  out(describeRun(result));
+  out(decisionList(result));
+  out(`replay: ${command}`);
+  writeFiles(args, o, result, choices, command, out);
+  if (args.flags.has("json")) console.log(JSON.stringify({ ...runSummary(result), unexpected: result.unexpected, decisions: result.decisions, replay: command }));
+  return result.violations.length === 0 ? 0 : 1;
+}
+
+function replayOptions(args: Args): ReplayOptions {
+  const scenarioArg = required(args, "scenario");
+  const scenario = loadScenario(scenarioArg);
+  const target = targetArg(args.values.get("target"));
+  if (target !== undefined && !args.flags.has("shrink")) throw new UsageError("--target chooses what --shrink keeps: add --shrink");
+  return {
+    scenarioArg, scenario, target,
+    seed: seedArg(args),
+    design: parseDesign(args.values.get("design")) ?? scenario.design,
+    swarm: args.flags.has("swarm"),
+    plant: plantArg(args),
+    ops: intOption(args, "ops", { min: 1, max: MAX_OPS }),
+    faults: parseFaultIds(args.values.get("faults")),
+    actions: parseList("actions", args.values.get("actions")),
+  };
+}
+
+type Choices = Pick<ReplayOptions, "ops" | "actions" | "faults">;
+
+function worldOptions(o: ReplayOptions): WorldOptions {
+  return {
+    design: o.design, swarm: o.swarm, plant: o.plant, ops: o.ops,
+    onlyFaults: o.faults && new Set(o.faults), onlyActions: o.actions && new Set(o.actions),
+  };
+}
+
+async function replayed(o: ReplayOptions): Promise<{ result: RunResult; choices: Choices }> {
+  const result = await runWorld(o.scenario, o.seed, { ...worldOptions(o), keepTrace: true });
+  checkNamed(result, o);
+  return { result, choices: { ops: o.ops, actions: o.actions, faults: o.faults } };
+}
+
+async function shrunk(o: ReplayOptions, out: (text: string) => void): Promise<{ result: RunResult; choices: Choices } | undefined> {
+  if (o.actions || o.faults) checkNamed(await runWorld(o.scenario, o.seed, worldOptions(o)), o);
+  const cx = await shrink(o.scenario, o.seed, worldOptions(o), undefined, o.target);
+  if (!cx) return undefined;
+  // Only what the shrunk run reached: a fault that never fired (a cut-short search can keep one) names nothing.
+  const fired = new Set(cx.result.decisions.map((d) => d.id));
+  const choices = { ops: cx.ops, actions: cx.actions?.filter((a) => a < cx.result.actionsGenerated), faults: cx.faults.filter((f) => fired.has(f)) };
+  out(`shrunk in ${cx.attempts} runs to ${choices.actions?.length ?? cx.ops} user actions and ${choices.faults.length} faults`);
+  return { result: cx.result, choices };
+}
+
+/** `--actions` and `--faults` must name actions and fault opportunities the run has. */
+function checkNamed(r: RunResult, o: Pick<ReplayOptions, "actions" | "faults">): void {
+  const actions = (o.actions ?? []).filter((a) => a >= r.actionsGenerated);
+  if (actions.length > 0) {
+    throw new InputError(`--actions ${actions.join(",")}: no such user action; this run has ${r.actionsGenerated} user actions (0 .. ${r.actionsGenerated - 1})`);
+  }
+  const fired = new Set(r.decisions.map((d) => d.id));
+  const faults = (o.faults ?? []).filter((f) => !fired.has(f));
+  if (faults.length > 0) {
+    throw new InputError(`--faults ${faults.join(",")}: this run reaches no such fault opportunity (replay without --faults lists the ones a seed takes)`);
+  }
+}
+
+function writeFiles(args: Args, o: ReplayOptions, result: RunResult, choices: Choices, command: string, out: (text: string) => void): void {
   const mermaidPath = args.values.get("mermaid");
   if (mermaidPath) {
     const { diagram, lines } = traceToMermaid(result.trace!.events);
-    writeFileSync(mermaidPath, `# Counterexample: ${scenario.name} / ${design}, seed ${seed}\n\n` +
+    writeOutput(mermaidPath, `# Counterexample: ${o.scenario.name} / ${o.design}, seed ${o.seed}\n\n` +
       `${result.violations.map((v) => `- **${v.invariant}** ${v.message}`).join("\n") || "- no violation"}\n\n` +
       `Replay: \`${command}\` (trace ${result.traceHash})\n\n\`\`\`mermaid\n${diagram}\n\`\`\`\n`);
-    console.log(`wrote ${mermaidPath} (${lines} events)`);
+    out(`wrote ${mermaidPath} (${lines} events)`);
   }
   const save = args.values.get("save");
   if (save) {
-    writeFileSync(save, corpusEntry(scenarioName, design, seed, { swarm, plant, ops, actions, faults }, result));
-    console.log(`saved ${save}`);
+    writeOutput(save, corpusEntry(o.scenarioArg, o.design, o.seed, { swarm: o.swarm, plant: o.plant, ...choices }, result));
+    out(`saved ${save}`);
   }
-  if (args.flags.has("json")) console.log(JSON.stringify({ ...runSummary(result), decisions: result.decisions, replay: command }));
-  return result.violations.length === 0 ? 0 : 1;
 }
 
 export function decisionList(r: RunResult): string {
   if (r.decisions.length === 0) return "decisions: no faults fired";
   return ["decisions (fault opportunity, virtual time, where):", ...r.decisions.map((d) => `  ${d.id} t=${d.t} ${d.detail}`)].join("\n");
-}
-
-export interface ReplayChoices { ops?: number; actions?: number[]; faults?: string[]; swarm?: boolean; plant?: string }
-
-export function replayCommandLine(scenario: string, design: Design, seed: Seed, c: ReplayChoices = {}): string {
-  const list = (xs: (number | string)[]) => (xs.length ? xs.join(",") : "none");
-  return [
-    `npx sturdy replay --scenario ${scenario} --design ${design} --seed ${seed}`,
-    c.swarm ? " --swarm" : "",
-    c.plant ? ` --plant ${c.plant}` : "",
-    c.ops !== undefined ? ` --ops ${c.ops}` : "",
-    c.actions !== undefined ? ` --actions ${list(c.actions)}` : "",
-    c.faults !== undefined ? ` --faults ${list(c.faults)}` : "",
-  ].join("");
 }
 
 function parseFaultIds(text: string | undefined): string[] | undefined {

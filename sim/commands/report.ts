@@ -7,9 +7,8 @@
 // Defaults: scenario lossy, durability crashes,power-loss,ack-before-fsync, 300 seeds from 1,
 // windows 4,8,16,32, out reports/<scenario>.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import { allDesigns } from "../report/format.js";
 import { collectReport, DURABILITY_SCENARIOS, scenarioVariantFile, type ReportData } from "../report/collect.js";
 import { renderMarkdown } from "../report/markdown.js";
@@ -17,25 +16,44 @@ import { renderHtml } from "../report/html.js";
 import { conclude } from "../report/conclusion.js";
 import { loadScenario, parseScenario, SCENARIO_DIR } from "../scenario.js";
 import { stopwatch } from "../stopwatch.js";
-import { nonNegativeInt, parseArgs, positiveInt, UsageError } from "./args.js";
+import { boundedInt, COMMON, intOption, seedRange, UsageError, workersArg, type Args, type CommandSpec } from "./args.js";
+import { checkOutputDir, makeOutputDir, writeOutput } from "./output.js";
+import { packageVersion, ROOT } from "./package-info.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DEFAULT_SCENARIO = "lossy";
 /** Window sizes where the trade-off is visible on `lossy` (50 ops per run): from almost always to rarely wrong. */
 export const DEFAULT_WINDOWS = [4, 8, 16, 32];
+const MAX_WINDOW = 1_000_000;
 
-export async function reportCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["seeds", "scenario", "durability", "from", "out", "windows", "workers", "shrink-seeds"], flags: ["quiet"] });
+export const spec: CommandSpec = {
+  name: "report",
+  summary: "the durability report: every design on lossy and the durability scenarios, as Markdown, HTML and JSON",
+  details: ["Runs a campaign per scenario × design, shrinks a few failing seeds of each to counterexamples, and writes", "report.md, report.html and report.json into --out."],
+  options: [
+    { ...COMMON.scenario, required: false, default: DEFAULT_SCENARIO, help: "the main scenario: every dedupe policy on it" },
+    { name: "seeds", value: "N", default: "300", help: "seeds per scenario × design" },
+    { name: "from", value: "K", default: "1", help: "the first seed" },
+    { name: "windows", value: "4,8,…", default: DEFAULT_WINDOWS.join(","), help: `window(N) dedupe sizes to compare (1 .. ${MAX_WINDOW})` },
+    { name: "durability", value: "s1,s2|none", default: DURABILITY_SCENARIOS.join(","), help: "durability scenarios" },
+    COMMON.workers,
+    { name: "shrink-seeds", value: "N", default: "3", help: "failing seeds shrunk per design (1 .. 100)" },
+    { name: "out", value: "dir", default: "reports/<scenario>", help: "the output folder" },
+    { name: "quiet", help: "print nothing" },
+  ],
+  examples: ["sturdy report --seeds 150", "sturdy report --seeds 20 --durability none --windows 4,16 --out reports/quick"],
+};
+
+export async function run(args: Args): Promise<number> {
   const scenario = scenarioArgument(args.values.get("scenario") ?? DEFAULT_SCENARIO);
   const base = loadScenario(scenario);
   const durability = parseDurability(args.values.get("durability"));
   for (const d of durability) loadScenario(d);
-  const count = positiveInt(args, "seeds", 300);
-  const from = nonNegativeInt(args, "from", 1);
+  const { from, count } = seedRange(args, { from: 1, count: 300 });
   const windows = parseWindows(args.values.get("windows"));
   const out = portablePath(args.values.get("out") ?? join("reports", base.name));
-  const workers = args.values.has("workers") ? positiveInt(args, "workers", 1) : undefined;
-  const shrinkSeeds = positiveInt(args, "shrink-seeds", 3);
+  checkOutputDir(out, "out");
+  const workers = workersArg(args);
+  const shrinkSeeds = intOption(args, "shrink-seeds", { min: 1, max: 100 }, 3);
   const quiet = args.flags.has("quiet");
   const command = `npx sturdy report --scenario ${scenario} --durability ${durability.join(",") || "none"} ` +
     `--seeds ${count} --from ${from} --windows ${windows.join(",")} --out ${out}`;
@@ -63,12 +81,12 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (tty) process.stderr.write("\n");
 
   const dir = resolve(out);
-  mkdirSync(dir, { recursive: true });
+  makeOutputDir(dir);
   // Only the scenario variants a replay command names are written, so every command runs as printed.
   for (const [ref, { arg, dedupe }] of variants) {
     if (!allDesigns(data).some(({ design }) => design.counterexample?.replay.includes(`--scenario ${ref} `))) continue;
-    mkdirSync(resolve(dirname(ref)), { recursive: true });
-    writeFileSync(resolve(ref), scenarioVariant(arg, dedupe));
+    makeOutputDir(resolve(dirname(ref)));
+    writeOutput(resolve(ref), scenarioVariant(arg, dedupe));
   }
   writeReport(dir, data);
   const seconds = (elapsed() / 1000).toFixed(1);
@@ -85,9 +103,9 @@ export async function reportCommand(argv: string[]): Promise<number> {
 }
 
 export function writeReport(dir: string, data: ReportData): void {
-  writeFileSync(join(dir, "report.md"), renderMarkdown(data));
-  writeFileSync(join(dir, "report.html"), renderHtml(data));
-  writeFileSync(join(dir, "report.json"), JSON.stringify(data, null, 1) + "\n");
+  writeOutput(join(dir, "report.md"), renderMarkdown(data));
+  writeOutput(join(dir, "report.html"), renderHtml(data));
+  writeOutput(join(dir, "report.json"), JSON.stringify(data, null, 1) + "\n");
 }
 
 /** The scenario's own JSON with another dedupe policy (same name, so the same traces). */
@@ -121,18 +139,9 @@ function parseDurability(text: string | undefined): string[] {
 
 function parseWindows(text: string | undefined): number[] {
   if (text === undefined) return DEFAULT_WINDOWS;
-  if (!/^\d+(,\d+)*$/.test(text) || text.split(",").some((n) => Number(n) < 1)) {
-    throw new UsageError(`--windows must be a comma-separated list of positive integers like 4,8,16,32, got "${text}"`);
-  }
-  return [...new Set(text.split(",").map(Number))].sort((a, b) => a - b);
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
+  if (!/^\d+(,\d+)*$/.test(text)) throw new UsageError(`--windows must be a comma-separated list of positive integers like 4,8,16,32, got "${text}"`);
+  const sizes = text.split(",").map((n) => boundedInt("--windows: each window", n, { min: 1, max: MAX_WINDOW }));
+  return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
 export function gitCommit(cwd = ROOT): string {

@@ -2,17 +2,40 @@
 import { Design, loadScenario } from "../scenario.js";
 import { runWorld } from "../world/world.js";
 import { describeRun, runSummary } from "../summary.js";
-import { parseArgs, plantArg, required, seedArg, UsageError } from "./args.js";
+import { COMMON, humanOut, plantArg, required, seedArg, UsageError, type Args, type CommandSpec } from "./args.js";
+import { shrinkCommand, verdict } from "./verdict.js";
 
-export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["scenario", "seed", "design", "plant"], flags: ["json", "swarm"] });
-  const scenario = loadScenario(required(args, "scenario"));
+export const spec: CommandSpec = {
+  name: "run",
+  summary: "one world, one seed: the workload under the scenario's faults, every invariant checked",
+  details: [
+    "Prints the faults injected, the ops' fate and every violation. A failing run prints the command that",
+    "replays and shrinks it. A scenario that declares violations (expectViolations) and shows only those exits 0.",
+  ],
+  options: [COMMON.scenario, COMMON.seed, COMMON.design, COMMON.swarm, COMMON.plant, COMMON.json],
+  examples: ["sturdy run --scenario lossy --seed 7", "sturdy run --scenario lossy --design legacy --seed 3 --json"],
+};
+
+export async function run(args: Args): Promise<number> {
+  const scenarioArg = required(args, "scenario");
+  const scenario = loadScenario(scenarioArg);
   const seed = seedArg(args);
-  const design = parseDesign(args.values.get("design"));
-  const result = await runWorld(scenario, seed, { design, swarm: args.flags.has("swarm"), plant: plantArg(args) });
-  console.log(describeRun(result));
-  if (args.flags.has("json")) console.log(JSON.stringify(runSummary(result)));
-  return result.violations.length === 0 ? 0 : 1;
+  const swarm = args.flags.has("swarm");
+  const plant = plantArg(args);
+  const result = await runWorld(scenario, seed, { design: parseDesign(args.values.get("design")), swarm, plant });
+  const v = verdict(result.violations.map((x) => x.invariant), scenario.expectViolations);
+  const replay = result.violations.length > 0 ? shrinkCommand(scenarioArg, result.design, seed, { swarm, plant, target: targetOf(v, scenario.expectViolations) }) : undefined;
+  const out = humanOut(args);
+  out(describeRun(result));
+  if (v.kind !== "held") out(`  ${v.line}`);
+  if (replay) out(`  replay: ${replay}`);
+  if (args.flags.has("json")) console.log(JSON.stringify({ ...runSummary(result), verdict: v.kind, unexpected: v.unexpected, ...(replay ? { replay } : {}) }));
+  return v.code;
+}
+
+/** Shrink toward an undeclared invariant when the scenario declares others (they would otherwise be kept first). */
+export function targetOf(v: { unexpected: string[] }, declared: readonly string[]): string | undefined {
+  return declared.length > 0 ? v.unexpected[0] : undefined;
 }
 
 export function parseDesign(text: string | undefined): Design | undefined {

@@ -6,13 +6,32 @@ import { resolve } from "node:path";
 import { parsePolicy, describePolicy, type DedupePolicy } from "../../src/server/dedupe.js";
 import { startShareHttpServer, type RunningShareServer } from "../../src/runtime/http-server.js";
 import { errorCode } from "../../src/protocol/errors.js";
-import { parseArgs, UsageError } from "./args.js";
+import { boundedInt, COMMON, humanOut, InputError, UsageError, type Args, type CommandSpec } from "./args.js";
 
 const DEFAULT_PORT = 8787;
 const DEFAULT_DB = "sturdy.db";
+/** The largest window(N): far past any useful window, small enough for SQLite's integers and ours. */
+const MAX_WINDOW = 1_000_000_000;
 
-export async function serveCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["port", "db", "dedupe", "share", "session"], flags: ["json"] });
+export const spec: CommandSpec = {
+  name: "serve",
+  summary: "the real ShareServer on 127.0.0.1 over HTTP batch (/rpc) and WebSocket (/ws), until Ctrl-C",
+  details: [
+    "Opens (or creates) a SQLite database, prints the URLs and a share's credentials, and answers loopback",
+    "clients only. SIGINT or SIGTERM closes it gracefully (exit 0).",
+  ],
+  options: [
+    { name: "port", value: "N", default: String(DEFAULT_PORT), help: "TCP port on 127.0.0.1 (0 .. 65535; 0 picks a free one)" },
+    { name: "db", value: "file", default: DEFAULT_DB, help: "the SQLite database file" },
+    { name: "dedupe", value: "permanent|writer-seq|window(N)", default: "permanent", help: `the server's dedupe policy (window(N): 1 ≤ N ≤ ${MAX_WINDOW})` },
+    { name: "share", value: "id", default: "a new share", help: "reuse this share of the database" },
+    { name: "session", value: "id", default: "ses_1", help: "the session a new share shares" },
+    { ...COMMON.json, help: "print the URLs and credentials as one JSON line on stdout; the rest goes to stderr" },
+  ],
+  examples: ["sturdy serve --port 8787 --db /tmp/sturdy.db", "sturdy serve --port 0 --dedupe writer-seq --json"],
+};
+
+export async function run(args: Args): Promise<number> {
   const port = portArg(args.values.get("port"));
   const dbPath = resolve(args.values.get("db") ?? DEFAULT_DB);
   const dedupe = dedupeArg(args.values.get("dedupe") ?? "permanent");
@@ -22,8 +41,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   try {
     server = await startShareHttpServer({ dbPath, dedupe, port });
   } catch (e) {
-    console.error(`sturdy serve: cannot start on 127.0.0.1:${port} with ${dbPath}: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    throw new InputError(`cannot start on 127.0.0.1:${port} with ${dbPath}: ${e instanceof Error ? e.message : String(e)}`);
   }
 
   let share: { id: string; secret: string; epoch: number };
@@ -44,11 +62,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw e;
   }
 
-  console.log(`sturdy serve: listening on ${server.url}`);
-  console.log(`  http batch  POST ${server.rpcUrl}`);
-  console.log(`  websocket   ${server.wsUrl}`);
-  console.log(`  database    ${dbPath} (dedupe ${describePolicy(dedupe)})`);
-  console.log(`  share       ${share.id} secret ${share.secret} epoch ${share.epoch} (${reused ? "reused" : "created"})`);
+  const out = humanOut(args);
+  out(`sturdy serve: listening on ${server.url}`);
+  out(`  http batch  POST ${server.rpcUrl}`);
+  out(`  websocket   ${server.wsUrl}`);
+  out(`  database    ${dbPath} (dedupe ${describePolicy(dedupe)})`);
+  out(`  share       ${share.id} secret ${share.secret} epoch ${share.epoch} (${reused ? "reused" : "created"})`);
   if (args.flags.has("json")) {
     console.log(JSON.stringify({
       url: server.url,
@@ -65,19 +84,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once("SIGINT", () => done("SIGINT"));
     process.once("SIGTERM", () => done("SIGTERM"));
   });
-  console.log(`sturdy serve: ${signal}, closing`);
+  out(`sturdy serve: ${signal}, closing`);
   await server.close();
-  console.log("sturdy serve: closed");
+  out("sturdy serve: closed");
   return 0;
 }
 
 function portArg(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PORT;
-  if (!/^\d+$/.test(text) || Number(text) > 65_535) throw new UsageError(`--port must be 0 .. 65535, got "${text}"`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) throw new UsageError(`--port must be 0 .. 65535, got "${text}"`);
   return Number(text);
 }
 
 function dedupeArg(text: string): DedupePolicy {
+  const window = /^window\((.*)\)$/.exec(text);
+  if (window) boundedInt("--dedupe window(N): N", window[1]!, { min: 1, max: MAX_WINDOW });
   try {
     return parsePolicy(text);
   } catch {

@@ -1,0 +1,84 @@
+// `sturdy merge a.json b.json ... [--json]`: merge campaign shard summaries (each file's last JSON line).
+import { readFileSync } from "node:fs";
+import { mergeSummaries, seedList, type CampaignSummary } from "../campaign-summary.js";
+import { COMMON, humanOut, InputError, MAX_SEEDS, UsageError, type Args, type CommandSpec } from "./args.js";
+import { campaignVerdict, describeCampaign } from "./campaign.js";
+
+export const spec: CommandSpec = {
+  name: "merge",
+  summary: "add up campaign shard summaries (the --json output of sturdy campaign --shard k/n)",
+  positionals: "<summary.json>...",
+  details: [
+    "Each file's last line must be a campaign's JSON summary. Shards must be disjoint (a seed in two files is",
+    "an error) and of the same scenario, design, dedupe policy and swarm setting. Exits like the campaign would.",
+  ],
+  options: [COMMON.json],
+  examples: [
+    "sturdy campaign --scenario lossy --seeds 2000 --shard 1/2 --json > a.json   # on one machine",
+    "sturdy campaign --scenario lossy --seeds 2000 --shard 2/2 --json > b.json   # on another",
+    "sturdy merge a.json b.json",
+  ],
+};
+
+export async function run(args: Args): Promise<number> {
+  if (args.positionals.length === 0) throw new UsageError("merge needs one or more campaign JSON files");
+  const parts = args.positionals.map((file) => ({ file, summary: readSummary(file) }));
+  checkMergeable(parts);
+  const merged = mergeSummaries(parts.map((p) => p.summary));
+  merged.expectViolations = parts[0]!.summary.expectViolations;
+  if (parts.some((p) => p.summary.interrupted)) merged.interrupted = true;
+  humanOut(args)(describeCampaign(merged));
+  if (args.flags.has("json")) console.log(JSON.stringify(merged));
+  return campaignVerdict(merged).code;
+}
+
+function readSummary(file: string): CampaignSummary {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}`);
+  }
+  const lines = text.trim().split("\n");
+  let value: unknown;
+  try {
+    value = JSON.parse(lines[lines.length - 1]!);
+  } catch {
+    throw new InputError(`${file} is not a campaign summary: its last line is not JSON (write it with sturdy campaign --json)`);
+  }
+  const missing = summaryProblem(value);
+  if (missing) throw new InputError(`${file} is not a campaign summary: ${missing}`);
+  return value as CampaignSummary;
+}
+
+/** What makes a value not a campaign summary (undefined when it is one, as far as merging reads it). */
+function summaryProblem(v: unknown): string | undefined {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return "its last line is not a JSON object";
+  const o = v as Record<string, unknown>;
+  for (const k of ["scenario", "design", "dedupe", "transport"]) if (typeof o[k] !== "string") return `no "${k}"`;
+  for (const k of ["runs", "elapsedMs", "failingRuns", "converged", "ledgerRows", "doubleApplyRuns"]) if (typeof o[k] !== "number") return `no "${k}" count`;
+  for (const k of ["faults", "ops", "violationsByInvariant", "coverage"]) if (typeof o[k] !== "object" || o[k] === null) return `no "${k}"`;
+  if (typeof o.swarm !== "boolean") return `no "swarm"`;
+  if (!Array.isArray(o.failures) || !Array.isArray(o.convergenceMs)) return `no "failures" or "convergenceMs" list`;
+  const seeds = o.seeds as { from?: unknown; count?: unknown; shard?: unknown } | unknown[] | undefined;
+  if (Array.isArray(seeds)) return seeds.length <= MAX_SEEDS ? undefined : `more than ${MAX_SEEDS} seeds`;
+  const range = typeof seeds?.count === "number" && Number.isSafeInteger(seeds.count) && seeds.count >= 0 && seeds.count <= MAX_SEEDS;
+  if (!range || typeof seeds?.from !== "number") return `no "seeds" range`;
+  if (seeds.shard !== undefined && !(typeof seeds.shard === "string" && /^[1-9]\d*\/[1-9]\d*$/.test(seeds.shard))) return `a bad "seeds.shard"`;
+  return undefined;
+}
+
+function checkMergeable(parts: { file: string; summary: CampaignSummary }[]): void {
+  const first = parts[0]!;
+  const owner = new Map<string, string>();
+  for (const { file, summary: s } of parts) {
+    const what = (x: CampaignSummary) => `${x.scenario}/${x.design}/${x.dedupe}${x.swarm ? "/swarm" : ""}`;
+    if (what(s) !== what(first.summary)) throw new InputError(`cannot merge ${file} (${what(s)}) with ${first.file} (${what(first.summary)})`);
+    for (const seed of seedList(s.seeds)) {
+      const other = owner.get(String(seed));
+      if (other !== undefined) throw new InputError(`shards overlap: seed ${seed} is in ${other === file ? `${file} twice` : `${other} and ${file}`}`);
+      owner.set(String(seed), file);
+    }
+  }
+}
