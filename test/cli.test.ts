@@ -159,6 +159,9 @@ describe("merge", () => {
     expectUsageError(sturdy(["merge", join(dir, "1.json"), join(dir, "1.json")]), /shards overlap: seed 1 is in .*1\.json/);
     writeFileSync(join(dir, "other.json"), JSON.stringify({ runs: 3 }));
     expectUsageError(sturdy(["merge", join(dir, "1.json"), join(dir, "other.json")]), /other\.json is not a campaign summary: no "scenario"/);
+    const broken = { ...JSON.parse(readFileSync(join(dir, "2.json"), "utf8").trim()), failures: [null] };
+    writeFileSync(join(dir, "broken.json"), JSON.stringify(broken));
+    expectUsageError(sturdy(["merge", join(dir, "1.json"), join(dir, "broken.json")]), /broken\.json is not a campaign summary: a failure without a seed/);
   }, 60_000);
 });
 

@@ -61,12 +61,25 @@ function summaryProblem(v: unknown): string | undefined {
   for (const k of ["faults", "ops", "violationsByInvariant", "coverage"]) if (typeof o[k] !== "object" || o[k] === null) return `no "${k}"`;
   if (typeof o.swarm !== "boolean") return `no "swarm"`;
   if (!Array.isArray(o.failures) || !Array.isArray(o.convergenceMs)) return `no "failures" or "convergenceMs" list`;
+  const bad = (o.failures as unknown[]).find((f) => !isFailure(f));
+  if (bad !== undefined) return `a failure without a seed and invariants: ${JSON.stringify(bad).slice(0, 80)}`;
+  const coverage = o.coverage as { probes?: unknown; events?: unknown };
+  if (!isRecord(coverage.probes) || !isRecord(coverage.events)) return `no "coverage.probes" or "coverage.events"`;
+  if (Object.values(coverage.probes).some((c) => !isRecord(c))) return `a bad "coverage.probes" entry`;
   const seeds = o.seeds as { from?: unknown; count?: unknown; shard?: unknown } | unknown[] | undefined;
   if (Array.isArray(seeds)) return seeds.length <= MAX_SEEDS ? undefined : `more than ${MAX_SEEDS} seeds`;
   const range = typeof seeds?.count === "number" && Number.isSafeInteger(seeds.count) && seeds.count >= 0 && seeds.count <= MAX_SEEDS;
   if (!range || typeof seeds?.from !== "number") return `no "seeds" range`;
   if (seeds.shard !== undefined && !(typeof seeds.shard === "string" && /^[1-9]\d*\/[1-9]\d*$/.test(seeds.shard))) return `a bad "seeds.shard"`;
   return undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isFailure(f: unknown): boolean {
+  return isRecord(f) && (typeof f.seed === "number" || typeof f.seed === "string") && Array.isArray(f.invariants);
 }
 
 function checkMergeable(parts: { file: string; summary: CampaignSummary }[]): void {
