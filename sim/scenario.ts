@@ -22,7 +22,7 @@ export const Scenario = z.object({
    * with their enqueues. Durable design only.
    */
   app: z.enum(["outbox", "session"]).default("outbox"),
-  dedupe: z.string().regex(/^(permanent|writer-seq|window\(\d+\))$/, "permanent | writer-seq | window(N)").default("permanent"),
+  dedupe: z.string().regex(/^(permanent|writer-seq|window\([1-9]\d{0,8}\))$/, "permanent | writer-seq | window(N), 1 ≤ N ≤ 999999999").default("permanent"),
   workload: WorkloadSpec.default({}),
   /** Sessions shared at once, each by its own client (own disk, own writer) to its own share on the one server. */
   sessions: z.number().int().min(1).max(4).default(1),

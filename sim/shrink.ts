@@ -69,7 +69,10 @@ export async function shrink(scenario: Scenario, seed: Seed, options: WorldOptio
   const finalActions = actions;
   faults = await ddmin(faults, (f) => attempt(ops, finalActions, f));
   const result = await runWorld(scenario, seed, { ...options, ops, onlyActions: new Set(actions), onlyFaults: new Set(faults), keepTrace: true });
-  return { seed, ops, actions, faults, result, attempts };
+  // A search cut short by its attempt budget may keep a fault that never fires in the final run:
+  // report only those that did (replay refuses a fault opportunity the run never reaches).
+  const fired = new Set(result.decisions.map((d) => d.id));
+  return { seed, ops, actions, faults: faults.filter((f) => fired.has(f)), result, attempts };
 }
 
 function range(n: number): number[] {

@@ -10,8 +10,8 @@ import { boundedInt, COMMON, humanOut, InputError, UsageError, type Args, type C
 
 const DEFAULT_PORT = 8787;
 const DEFAULT_DB = "sturdy.db";
-/** The largest window(N): far past any useful window, small enough for SQLite's integers and ours. */
-const MAX_WINDOW = 1_000_000_000;
+/** The largest window(N), as src/server/dedupe.ts parsePolicy accepts it: far past any useful window. */
+const MAX_WINDOW = 999_999_999;
 
 export const spec: CommandSpec = {
   name: "serve",

@@ -42,9 +42,10 @@ export function describePolicy(p: DedupePolicy): string {
 
 export function parsePolicy(text: string): DedupePolicy {
   if (text === "permanent" || text === "writer-seq") return { kind: text };
-  const m = /^window\((\d+)\)$/.exec(text);
+  // A window of 0 would remember nothing: it is refused, not read as "no dedupe".
+  const m = /^window\(([1-9]\d{0,8})\)$/.exec(text);
   if (m) return { kind: "window", size: Number(m[1]) };
-  throw new Error(`unknown dedupe policy "${text}" (permanent | window(N) | writer-seq)`);
+  throw new Error(`unknown dedupe policy "${text}" (permanent | window(N) with 1 ≤ N ≤ 999999999 | writer-seq)`);
 }
 
 export function makeLedger(db: Database.Database, policy: DedupePolicy): DedupeLedger {
