@@ -2,7 +2,7 @@
 import { emptyFaultCounts, type FaultCounts } from "./faults.js";
 import { emptyCoverage, mergeCoverage, type CoverageData } from "./coverage.js";
 import type { RunResult } from "./world/world.js";
-import type { Seed } from "./rng.js";
+import { compareSeeds, type Seed } from "./rng.js";
 
 export const MAX_FAILURES_KEPT = 5;
 
@@ -122,10 +122,6 @@ export function seedList(seeds: CampaignSummary["seeds"]): Seed[] {
   if (!seeds.shard) return all;
   const [k, n] = seeds.shard.split("/").map(Number) as [number, number];
   return all.filter((_, i) => i % n === k - 1);
-}
-
-function compareSeeds(a: Seed, b: Seed): number {
-  return typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
 }
 
 export function percentile(values: number[], p: number): number {

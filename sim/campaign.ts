@@ -1,12 +1,12 @@
 // Many seeds of one (scenario, design): in this thread, or spread over worker threads.
 import type { PlantName } from "./plants/index.js";
-import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { loadScenario, type Design, type Scenario } from "./scenario.js";
 import { runWorld, type WorldOptions } from "./world/world.js";
 import { addRun, emptySummary, mergeSummaries, seedList, type CampaignSummary } from "./campaign-summary.js";
 import { describePolicy, parsePolicy } from "../src/server/dedupe.js";
 import { stopwatch } from "./stopwatch.js";
+import { startWorker } from "./worker-thread.js";
 import type { Seed } from "./rng.js";
 
 export interface CampaignSpec {
@@ -80,15 +80,13 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: CampaignProgr
   return summary;
 }
 
-const WORKER_URL = new URL("./campaign-worker.ts", import.meta.url).href;
+const WORKER_URL = new URL("./campaign-worker.ts", import.meta.url);
 
 type WorkerMessage = { type: "progress"; done: number; failing: number } | { type: "done"; summary: CampaignSummary };
 
 function inWorker(spec: CampaignSpec, seeds: Seed[], onRun: (done: number, failing: number) => void, signal?: AbortSignal): Promise<CampaignSummary> {
-  // Workers load TypeScript through tsx, as the CLI does.
-  const boot = `import { register } from "tsx/esm/api"; register(); await import(${JSON.stringify(WORKER_URL)});`;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(boot, { eval: true, workerData: { spec: { ...spec, workers: 1 }, seeds } });
+    const worker = startWorker(WORKER_URL, { spec: { ...spec, workers: 1 }, seeds });
     const stop = () => worker.postMessage({ type: "stop" });
     signal?.addEventListener("abort", stop, { once: true });
     worker.on("message", (m: WorkerMessage) => {

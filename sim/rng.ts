@@ -55,3 +55,8 @@ export function parseSeed(text: string): Seed {
   if (/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(text)) return text;
   throw new Error(`bad seed "${text}": use an integer 0 .. 4294967295 or a word of letters, digits, _ and -`);
 }
+
+/** Seeds in reading order: two numbers by value, anything else by its text. */
+export function compareSeeds(a: Seed, b: Seed): number {
+  return typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
+}

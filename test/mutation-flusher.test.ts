@@ -3,7 +3,6 @@
 // retries, that a stopped flusher touches nothing, that no capability leaks per batch on a
 // long-lived session, and that a bug inside a flush is not swallowed.
 import { afterEach, describe, expect, it } from "vitest";
-import { RpcSession, type RpcStub, type RpcTransport } from "capnweb";
 import { Outbox } from "../src/client/outbox.js";
 import { DEFAULT_FLUSHER, Flusher, type FlushEvent } from "../src/client/flusher.js";
 import type { Connector } from "../src/client/connector.js";
@@ -13,7 +12,7 @@ import { NodeCrashed, type ProbePoint } from "../src/protocol/probe.js";
 import type { ShareServerApi } from "../src/protocol/api.js";
 import { VirtualClock } from "../sim/clock.js";
 import { SimRng } from "../sim/rng.js";
-import { Inbox } from "../sim/endpoint.js";
+import { directPair } from "../sim/direct.js";
 import { settle } from "../sim/settle.js";
 import { clientNode, recordingMain, runUntilIdle, TestConnector, testServer, type Received, type WireFault } from "./features/harness.js";
 import { part } from "./helpers.js";
@@ -112,17 +111,9 @@ describe("sessions", () => {
 
 /** A WebSocket-like link: one capnweb session for every call, never closed. */
 function persistentLink(server: ShareServer) {
-  const toServer = new Inbox();
-  const toClient = new Inbox();
-  const end = (inbox: Inbox, peer: Inbox): RpcTransport => ({
-    send: (m) => void Promise.resolve().then(() => peer.push(m)),
-    receive: () => inbox.receive(),
-  });
-  const serverSession = new RpcSession(end(toServer, toClient), server.main());
-  const clientSession = new RpcSession<ShareServerApi>(end(toClient, toServer));
-  const main = clientSession.getRemoteMain() as unknown as RpcStub<ShareServerApi>;
+  const { main, client, server: serverSession } = directPair<ShareServerApi>(server.main());
   const connector: Connector = { main: () => main, abort: () => {} };
-  return { connector, client: clientSession, server: serverSession };
+  return { connector, client, server: serverSession };
 }
 
 describe("backoff across retries", () => {

@@ -2,7 +2,8 @@
 // between the two leaves acked rows above the watermark (S5).
 import type Database from "better-sqlite3";
 import { Outbox, type OutboxOptions, type ReservedBatch } from "../../src/client/outbox.js";
-import { isRetryable, type Ack } from "../../src/protocol/envelope.js";
+import type { Ack } from "../../src/protocol/envelope.js";
+import { isRetryable } from "../../src/protocol/retryable.js";
 import type { Rng } from "../../src/protocol/ports.js";
 
 export class SplitAckOutbox extends Outbox {

@@ -12,7 +12,7 @@ import type { ShrunkCounterexample } from "./shrink-job.js";
 import type { SliceResult } from "./tasks.js";
 import { loadScenario, type Design, type Scenario } from "../scenario.js";
 import type { FaultCounts } from "../faults.js";
-import type { Seed } from "../rng.js";
+import { compareSeeds, type Seed } from "../rng.js";
 
 /** One column of the comparison: a client design and, for the outbox, the server's dedupe policy. */
 export interface DesignSpec {
@@ -234,10 +234,6 @@ function shortest(results: (ShrunkCounterexample | null)[], tried: Seed[]): Coun
     if (!best || r.lines < best.lines || (r.lines === best.lines && compareSeeds(r.seed, best.seed) < 0)) best = r;
   }
   return best && { ...best, tried: order };
-}
-
-function compareSeeds(a: Seed, b: Seed): number {
-  return typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
 }
 
 /** A design's column from its merged campaign summary. `unexpectedRuns` defaults to every failing run (a healthy scenario). */

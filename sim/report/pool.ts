@@ -2,10 +2,11 @@
 // so no worker boots twice and no core idles while another design's seeds or shrinks remain.
 // Urgent tasks (shrinks, which are long) jump the queue, so the tail is made of short seed slices.
 // With one worker, tasks run one after another in this thread.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../worker-thread.js";
 import { runTask, type Task, type TaskResult } from "./tasks.js";
 
-const WORKER_URL = new URL("./worker.ts", import.meta.url).href;
+const WORKER_URL = new URL("./worker.ts", import.meta.url);
 
 interface Pending { task: Task; resolve: (r: TaskResult) => void; reject: (e: Error) => void }
 interface Slot { worker: Worker; busy: Pending | null }
@@ -51,9 +52,7 @@ export class TaskPool {
   }
 
   private spawn(): void {
-    // Workers load TypeScript through tsx, as the CLI and the campaign workers do.
-    const boot = `import { register } from "tsx/esm/api"; register(); await import(${JSON.stringify(WORKER_URL)});`;
-    const slot: Slot = { worker: new Worker(boot, { eval: true }), busy: null };
+    const slot: Slot = { worker: startWorker(WORKER_URL), busy: null };
     slot.worker.on("message", (m: { result?: TaskResult; error?: string }) => {
       const done = slot.busy!;
       slot.busy = null;

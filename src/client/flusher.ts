@@ -5,7 +5,8 @@ import type { RpcStub } from "capnweb";
 import type { Ack } from "../protocol/envelope.js";
 import type { ShareCapApi } from "../protocol/api.js";
 import type { Clock, Rng, TimerHandle } from "../protocol/ports.js";
-import { errorCode, type ErrorCode } from "../protocol/errors.js";
+import { errorCode } from "../protocol/errors.js";
+import { isPermanentError } from "../protocol/retryable.js";
 import { Outbox, type Credentials, type ReservedBatch } from "./outbox.js";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import type { Connector } from "./connector.js";
@@ -23,9 +24,6 @@ export interface FlusherOptions {
 }
 
 export const DEFAULT_FLUSHER: FlusherOptions = { maxBatch: 8, timeoutMs: 500, backoff: DEFAULT_BACKOFF, expectCursor: false, maxInFlight: 1 };
-
-/** Errors no retry can cure: the batch is marked failed. */
-const PERMANENT: ReadonlySet<ErrorCode> = new Set(["MalformedOps", "MalformedCredentials", "BatchTooLarge", "UnknownShare"]);
 
 export type FlushEvent =
   | { kind: "send"; batchID: string; shareID: string; opIDs: string[]; resend: boolean }
@@ -113,7 +111,7 @@ export class Flusher {
   private fail(batch: ReservedBatch, shareID: string, e: unknown): void {
     if (e instanceof TimeoutError) this.connector.abort(e);
     const code = errorCode(e);
-    const permanent = code !== undefined && PERMANENT.has(code);
+    const permanent = isPermanentError(code);
     const message = code ?? (e instanceof Error ? e.message : String(e));
     // An old share's refusal (a reshare revoked it) is no reason to give up on the rows.
     if (this.outbox.leftShare(shareID)) this.outbox.requeue(batch, message);

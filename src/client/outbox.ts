@@ -4,7 +4,7 @@ import { atomic } from "../sqlite/atomic.js";
 import { lazyStatements } from "../sqlite/lazy-statements.js";
 import type Database from "better-sqlite3";
 import type { Ack, Op } from "../protocol/envelope.js";
-import { isRetryable } from "../protocol/envelope.js";
+import { isRetryable } from "../protocol/retryable.js";
 import type { ShareInfo } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";

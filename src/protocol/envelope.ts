@@ -74,8 +74,3 @@ export interface Ack {
   duplicates: string[];
   rejected: Rejection[];
 }
-
-/** Rejections a later retry can cure (the dependency lands, new credentials arrive, the gap fills). */
-export function isRetryable(reason: RejectReason): boolean {
-  return reason !== "ReadOnly" && reason !== "OpIdReused";
-}

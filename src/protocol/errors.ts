@@ -9,7 +9,6 @@ export type ErrorCode =
   | "WrongSecret"
   | "BatchTooLarge"
   | "StaleEpoch"
-  | "ReadOnly"
   /** A client-side refusal: Outbox.enqueue after Outbox.close(). */
   | "OutboxClosed";
 

@@ -3,7 +3,8 @@
 import { atomic } from "../sqlite/atomic.js";
 import { lazyStatements } from "../sqlite/lazy-statements.js";
 import type Database from "better-sqlite3";
-import { isRetryable, type Ack, type Op, type Rejection, type RejectReason } from "../protocol/envelope.js";
+import type { Ack, Op, Rejection, RejectReason } from "../protocol/envelope.js";
+import { isRetryable } from "../protocol/retryable.js";
 import type { ShareInfo, ShareRow } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";

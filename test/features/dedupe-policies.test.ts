@@ -1,7 +1,8 @@
 // The dedupe ledger policies: what each stores, what it still recognises, and what it risks.
 import { describe, expect, it } from "vitest";
 import { dump, op, part, serverFixture } from "../helpers.js";
-import { isRetryable, type Ack, type Op } from "../../src/protocol/envelope.js";
+import type { Ack, Op } from "../../src/protocol/envelope.js";
+import { isRetryable } from "../../src/protocol/retryable.js";
 import { errorCode } from "../../src/protocol/errors.js";
 import { openDatabase } from "../../src/server/share-server.js";
 import { VirtualClock } from "../../sim/clock.js";

@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RpcSession, type RpcStub, type RpcTransport } from "capnweb";
+import type { RpcStub } from "capnweb";
 import type { Connector } from "../../src/client/connector.js";
 import { Outbox } from "../../src/client/outbox.js";
 import { DEFAULT_FLUSHER, Flusher, type FlushEvent, type FlusherOptions } from "../../src/client/flusher.js";
@@ -14,7 +14,7 @@ import type { ServerEvent } from "../../src/server/share-store.js";
 import type { ShareServerApi } from "../../src/protocol/api.js";
 import type { Ack, Op } from "../../src/protocol/envelope.js";
 import { ShareCap, ShareServerTarget } from "../../src/server/capabilities.js";
-import { Inbox } from "../../sim/endpoint.js";
+import { directPair, type DirectPair } from "../../sim/direct.js";
 import { VirtualClock } from "../../sim/clock.js";
 import { SimRng } from "../../sim/rng.js";
 import { settle } from "../../sim/settle.js";
@@ -28,22 +28,10 @@ import { settle } from "../../sim/settle.js";
  */
 export type WireFault = "ok" | "refuse" | "blackhole" | "lose-response";
 
-interface Pair { main: RpcStub<ShareServerApi>; close(): void }
+type Pair = DirectPair<ShareServerApi>;
 
 function pair(serverMain: object, fault: WireFault): Pair {
-  const toServer = new Inbox();
-  const toClient = new Inbox();
-  const end = (inbox: Inbox, peer: Inbox, drop: boolean): RpcTransport => ({
-    send: (m) => { if (!drop) void Promise.resolve().then(() => peer.push(m)); },
-    receive: () => inbox.receive(),
-    abort: (reason) => { inbox.fail(reason); peer.fail(reason); },
-  });
-  new RpcSession(end(toServer, toClient, fault === "lose-response"), serverMain);
-  const client = new RpcSession<ShareServerApi>(end(toClient, toServer, fault === "blackhole"));
-  return {
-    main: client.getRemoteMain() as unknown as RpcStub<ShareServerApi>,
-    close: () => { toServer.fail(new Error("closed")); toClient.fail(new Error("closed")); },
-  };
+  return directPair<ShareServerApi>(serverMain, { loseRequests: fault === "blackhole", loseResponses: fault === "lose-response" });
 }
 
 /** One session per call, like capnweb's HTTP batch: the n-th call (1-based) suffers `faults(n)`. */

@@ -3,7 +3,8 @@
 // instead of being acked as a duplicate that silently drops the new content.
 import { describe, expect, it } from "vitest";
 import { dump, op, part, serverFixture } from "../helpers.js";
-import { isRetryable, RejectReason, type Ack, type Op } from "../../src/protocol/envelope.js";
+import { RejectReason, type Ack, type Op } from "../../src/protocol/envelope.js";
+import { isRetryable } from "../../src/protocol/retryable.js";
 import { opDigest } from "../../src/server/dedupe.js";
 import { openDatabase } from "../../src/server/share-server.js";
 import { Outbox } from "../../src/client/outbox.js";
