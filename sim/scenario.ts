@@ -7,6 +7,7 @@ import { FaultMix } from "./faults.js";
 import { WorkloadSpec } from "./workload.js";
 import { Synchronous } from "./storage.js";
 import { INVARIANT_IDS } from "./check/violations.js";
+import { UsageError } from "./errors.js";
 
 export const Design = z.enum(["outbox", "legacy"]);
 export type Design = z.infer<typeof Design>;
@@ -84,4 +85,12 @@ export function parseScenario(raw: unknown, label = "scenario"): Scenario {
     throw new ScenarioError(`scenario ${label}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** The `--design` option: absent means the scenario's own design; anything but a design's name is a usage error. */
+export function parseDesign(text: string | undefined): Design | undefined {
+  if (text === undefined) return undefined;
+  const d = Design.safeParse(text);
+  if (!d.success) throw new UsageError(`--design must be outbox or legacy, got "${text}"`);
+  return d.data;
 }

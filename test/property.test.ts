@@ -5,7 +5,7 @@ import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import { listScenarios, loadScenario } from "../sim/scenario.js";
 import { runWorld, type WorldOptions } from "../sim/world/world.js";
-import { replayCommandLine } from "../sim/commands/replay.js";
+import { replayCommandLine } from "../sim/replay-command.js";
 
 /** How many (scenario, seed, mix) cases CI tries; raise it locally with PROPERTY_RUNS. */
 const PROPERTY_RUNS = Number(process.env.PROPERTY_RUNS ?? 150);

@@ -6,16 +6,9 @@ import { parseSeed, type Seed } from "../rng.js";
 import { PLANT_NAMES, type PlantName } from "../plants/index.js";
 import { WorkloadSpec } from "../workload.js";
 
-/** A mistake in how the command was called: exit 2, with the command's usage line. */
-export class UsageError extends Error {
-  /** The usage line printed under the message (the CLI fills in the command's own). */
-  constructor(message: string, public usage?: string) { super(message); this.name = "UsageError"; }
-}
+import { InputError, UsageError } from "../errors.js";
 
-/** Input the command cannot use (a missing file, a file that is not a summary, an unwritable path): exit 2, one line. */
-export class InputError extends Error {
-  constructor(message: string) { super(message); this.name = "InputError"; }
-}
+export { InputError, UsageError };
 
 export interface OptionSpec {
   name: string;

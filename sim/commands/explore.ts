@@ -1,6 +1,6 @@
 // `sturdy explore --scenario tiny [--design D] [--seeds N] [--max-depth N] [--net-faults N] [--crashes N]
 //                 [--time-limit S] [--plant bug] [--seed S --choices 0,1,...] [--mermaid out.md] [--json]`
-import { loadScenario, type Design, type Scenario } from "../scenario.js";
+import { loadScenario, parseDesign, type Design, type Scenario } from "../scenario.js";
 import { DEFAULT_BOUNDS, explore, type ExploreBounds, type ExploreReport } from "../explore.js";
 import type { Chooser, FaultClass } from "../chooser.js";
 import { runWorld, type RunResult } from "../world/world.js";
@@ -10,7 +10,6 @@ import type { PlantName } from "../plants/index.js";
 import type { Seed } from "../rng.js";
 import { COMMON, humanOut, InputError, intOption, MAX_SEEDS, plantArg, required, seedArg, UsageError, type Args, type CommandSpec } from "./args.js";
 import { checkOutputFile, writeOutput } from "./output.js";
-import { parseDesign } from "./run.js";
 
 export const spec: CommandSpec = {
   name: "explore",

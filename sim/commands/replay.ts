@@ -1,7 +1,7 @@
 // `sturdy replay --scenario S [--design D] --seed N [--ops K] [--actions a,b] [--faults a,b,c] [--swarm]
 //                [--shrink [--target INV]] [--mermaid out.md] [--save corpus.json] [--json]`
 // Re-runs one seed bit for bit; --shrink reduces a failing run to a minimal counterexample.
-import { loadScenario, type Design, type Scenario } from "../scenario.js";
+import { loadScenario, parseDesign, type Design, type Scenario } from "../scenario.js";
 import { runWorld, type RunResult, type WorldOptions } from "../world/world.js";
 import { corpusEntry } from "../corpus.js";
 import { INVARIANT_IDS } from "../check/violations.js";
@@ -12,10 +12,7 @@ import type { PlantName } from "../plants/index.js";
 import type { Seed } from "../rng.js";
 import { COMMON, humanOut, InputError, intOption, MAX_OPS, plantArg, required, seedArg, UsageError, type Args, type CommandSpec } from "./args.js";
 import { checkOutputFile, writeOutput } from "./output.js";
-import { parseDesign } from "./run.js";
-import { replayCommandLine } from "./verdict.js";
-
-export { replayCommandLine, type ReplayChoices } from "./verdict.js";
+import { replayCommandLine } from "../replay-command.js";
 
 export const spec: CommandSpec = {
   name: "replay",

@@ -1,9 +1,10 @@
 // `sturdy run --scenario <name|file> --seed <seed> [--design outbox|legacy] [--swarm] [--plant BUG] [--json]`
-import { Design, loadScenario } from "../scenario.js";
+import { loadScenario, parseDesign } from "../scenario.js";
 import { runWorld } from "../world/world.js";
 import { describeRun, runSummary } from "../summary.js";
-import { COMMON, humanOut, plantArg, required, seedArg, UsageError, type Args, type CommandSpec } from "./args.js";
-import { shrinkCommand, verdict } from "./verdict.js";
+import { COMMON, humanOut, plantArg, required, seedArg, type Args, type CommandSpec } from "./args.js";
+import { verdict } from "./verdict.js";
+import { shrinkCommand } from "../replay-command.js";
 
 export const spec: CommandSpec = {
   name: "run",
@@ -36,11 +37,4 @@ export async function run(args: Args): Promise<number> {
 /** Shrink toward an undeclared invariant when the scenario declares others (they would otherwise be kept first). */
 export function targetOf(v: { unexpected: string[] }, declared: readonly string[]): string | undefined {
   return declared.length > 0 ? v.unexpected[0] : undefined;
-}
-
-export function parseDesign(text: string | undefined): Design | undefined {
-  if (text === undefined) return undefined;
-  const d = Design.safeParse(text);
-  if (!d.success) throw new UsageError(`--design must be outbox or legacy, got "${text}"`);
-  return d.data;
 }

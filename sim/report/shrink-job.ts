@@ -1,7 +1,7 @@
 // One shrink job of the report: a failing (scenario, design, seed) reduced to a minimal
 // counterexample, returned as plain data (Mermaid text, replay command) that crosses threads.
 import { shrink } from "../shrink.js";
-import { replayCommandLine } from "../commands/replay.js";
+import { replayCommandLine } from "../replay-command.js";
 import { markedMermaid } from "./mark.js";
 import type { Violation } from "../check/violations.js";
 import type { Design, Scenario } from "../scenario.js";
