@@ -2,7 +2,7 @@
 //
 // 1. Determinism. A run is a function of its seed only if nothing in src/ or sim/ reads the wall
 //    clock, draws real randomness or arms a real timer: those go through the injected Clock and
-//    Rng (sim/clock.ts, sim/rng.ts). The rules see code, never comments or strings, so mentions
+//    Rng (sim/world/clock.ts, sim/world/rng.ts). The rules see code, never comments or strings, so mentions
 //    in prose are free and no comment can switch a rule off. Every ban has an id; a file that
 //    must use one (the production clock, the bench's stopwatch) is named in EXCEPTIONS below,
 //    with the ids it needs and why, and gets the same rules less exactly those ids.
@@ -11,12 +11,12 @@ import tseslint from "typescript-eslint";
 
 const CLOCK = "wall clock: read time from the injected Clock (clock.now())";
 const TIMER = "real timer: arm timers through the injected Clock (clock.setTimer), which the sim owns";
-const RANDOM = "real randomness: draw from the injected Rng (sim/rng.ts derives seeded streams)";
+const RANDOM = "real randomness: draw from the injected Rng (sim/world/rng.ts derives seeded streams)";
 const HIDDEN = "hides a name from the determinism lint: write globalThis.name (or the name itself)";
 const STRING_CODE = "code in a string is invisible to the determinism lint";
 
 // queueMicrotask is not banned: a microtask is no timer (it runs in the same checkpoint as a
-// promise reaction, in an order fixed by the code), and sim/settle.ts's yield drains it like the rest.
+// promise reaction, in an order fixed by the code), and sim/world/settle.ts's yield drains it like the rest.
 const TIMERS = ["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate"];
 const CRYPTO_RANDOM = ["randomBytes", "randomInt", "randomUUID", "getRandomValues", "randomFill", "randomFillSync", "webcrypto"];
 const SEEDRANDOM_CALL = ":matches(CallExpression, NewExpression)[callee.name='seedrandom']";
@@ -115,12 +115,12 @@ const EXCEPTIONS = [
     why: "installs the ws package's WebSocket as a global on Node 20 (the real wire); writes a global, reads no time",
   },
   {
-    files: ["sim/settle.ts"],
+    files: ["sim/world/settle.ts"],
     allow: ["setImmediate"],
     why: "the sim's one yield to the event loop; it drains the microtasks the last event started, in an order fixed by the code",
   },
   {
-    files: ["sim/stopwatch.ts"],
+    files: ["sim/perf/stopwatch.ts"],
     allow: ["performance"],
     why: "measures the harness itself (runs/s), never read by the simulated world",
   },

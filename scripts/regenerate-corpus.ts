@@ -3,9 +3,9 @@
 // that legitimately moves traces: `npx tsx scripts/regenerate-corpus.ts`.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadScenario, type Design } from "../sim/scenario.js";
-import { shrink } from "../sim/shrink.js";
-import { corpusEntry } from "../sim/corpus.js";
+import { loadScenario, type Design } from "../sim/world/scenario.js";
+import { shrink } from "../sim/search/shrink.js";
+import { corpusEntry } from "../sim/search/corpus.js";
 import { runWorld } from "../sim/world/world.js";
 import type { PlantName } from "../sim/plants/index.js";
 

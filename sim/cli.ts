@@ -4,7 +4,7 @@
 import { InputError, parseCommandArgs, UsageError, wantsHelp, type Args, type CommandSpec } from "./commands/args.js";
 import { helpText, usageLine } from "./commands/help.js";
 import { packageVersion } from "./commands/package-info.js";
-import { ScenarioError } from "./scenario.js";
+import { ScenarioError } from "./world/scenario.js";
 
 interface CommandModule { spec: CommandSpec; run: (args: Args) => Promise<number> }
 

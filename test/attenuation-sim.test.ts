@@ -1,7 +1,7 @@
 // Attenuation in the simulated world: a hostile viewer's appends through its read-only stub all fail
 // at the RPC layer and nothing it sends is applied; a viewer handed the full capability is caught (S4).
 import { describe, expect, it } from "vitest";
-import { loadScenario } from "../sim/scenario.js";
+import { loadScenario } from "../sim/world/scenario.js";
 import { runWorld } from "../sim/world/world.js";
 
 describe("read-only viewer", () => {

@@ -1,7 +1,7 @@
 // Campaigns: counts add up, shards are disjoint and merge to the whole, threads change nothing.
 import { describe, expect, it } from "vitest";
-import { runCampaign } from "../sim/campaign.js";
-import { mergeSummaries } from "../sim/campaign-summary.js";
+import { runCampaign } from "../sim/search/campaign.js";
+import { mergeSummaries } from "../sim/search/campaign-summary.js";
 import { sturdy } from "./cli-helpers.js";
 
 describe("campaign", () => {

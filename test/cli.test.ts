@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { writeFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listScenarios, loadScenario } from "../sim/scenario.js";
+import { listScenarios, loadScenario } from "../sim/world/scenario.js";
 import type { CommandSpec } from "../sim/commands/args.js";
 import { ROOT, sturdy, sturdyAsync, type CliResult } from "./cli-helpers.js";
 

@@ -1,7 +1,7 @@
 // Fault-point coverage: across the CI seeds every durability boundary was crashed at, and every
 // message fate happened. A boundary never crashed at is a hole in the evidence, so it fails here.
 import { describe, expect, it } from "vitest";
-import { runCampaign } from "../sim/campaign.js";
+import { runCampaign } from "../sim/search/campaign.js";
 import { DURABILITY_BOUNDARIES } from "../src/protocol/probe.js";
 
 describe("coverage", () => {

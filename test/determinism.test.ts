@@ -1,6 +1,6 @@
 // Determinism is the product: same seed ⇒ same trace hash, in one process and across processes.
 import { describe, expect, it } from "vitest";
-import { loadScenario } from "../sim/scenario.js";
+import { loadScenario } from "../sim/world/scenario.js";
 import { runWorld } from "../sim/world/world.js";
 import { sturdy } from "./cli-helpers.js";
 

@@ -2,15 +2,15 @@
 // pruning, exploration WITH the visited set must reach exactly the verdicts (the sorted
 // `invariant:kind` lists of the runs that reached their end, "" for a clean one) that exploration
 // WITHOUT it reaches. A verdict missing from the pruned search means two states that differ in
-// something that decides the future got the same key: fix sim/state-key.ts, not this test.
+// something that decides the future got the same key: fix sim/search/state-key.ts, not this test.
 // (This test caught a key that left out the disk image of a crashed node: split-ack's S5 was
 // pruned away.)
 import { describe, expect, it } from "vitest";
-import { loadScenario, type Scenario } from "../sim/scenario.js";
-import { explore, verdictOf, type ExploreBounds } from "../sim/explore.js";
+import { loadScenario, type Scenario } from "../sim/world/scenario.js";
+import { explore, verdictOf, type ExploreBounds } from "../sim/search/explore.js";
 import type { RunResult } from "../sim/world/world.js";
 import type { PlantName } from "../sim/plants/index.js";
-import type { Design } from "../sim/scenario.js";
+import type { Design } from "../sim/world/scenario.js";
 
 const tiny = loadScenario("tiny");
 /** tiny with fewer ops (and the other overrides below): small enough to search without pruning. */

@@ -7,8 +7,8 @@
 // for CI. With 1 network fault and 1 crash it is ~700 runs, and each planted bug is found with the
 // smallest budget that can show it.
 import { describe, expect, it } from "vitest";
-import { loadScenario } from "../sim/scenario.js";
-import { explore, replayChoices, type ExploreBounds } from "../sim/explore.js";
+import { loadScenario } from "../sim/world/scenario.js";
+import { explore, replayChoices, type ExploreBounds } from "../sim/search/explore.js";
 import type { PlantName } from "../sim/plants/index.js";
 
 const tiny = loadScenario("tiny");

@@ -7,8 +7,8 @@ import type { ShareServerApi } from "../src/protocol/api.js";
 import type { Op } from "../src/protocol/envelope.js";
 import type { SyncItem } from "../src/protocol/items.js";
 import { formatOpId } from "../src/protocol/op-id.js";
-import { SimRng } from "../sim/rng.js";
-import { directPair } from "../sim/direct.js";
+import { SimRng } from "../sim/world/rng.js";
+import { directPair } from "../sim/net/direct-pair.js";
 import { expect } from "vitest";
 import { SturdyError, type ErrorCode } from "../src/protocol/errors.js";
 

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describePolicy, parsePolicy, type DedupePolicy } from "../src/server/dedupe.js";
 import { openDatabase } from "../src/server/share-server.js";
 import { ShareStore } from "../src/server/share-store.js";
-import { SimRng } from "../sim/rng.js";
+import { SimRng } from "../sim/world/rng.js";
 import { op, part } from "./helpers.js";
 
 const policies: fc.Arbitrary<DedupePolicy> = fc.oneof(

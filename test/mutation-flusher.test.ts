@@ -10,10 +10,10 @@ import { DEFAULT_BACKOFF } from "../src/client/backoff.js";
 import { openDatabase, type ShareServer } from "../src/server/share-server.js";
 import { NodeCrashed, type ProbePoint } from "../src/protocol/probe.js";
 import type { ShareServerApi } from "../src/protocol/api.js";
-import { VirtualClock } from "../sim/clock.js";
-import { SimRng } from "../sim/rng.js";
-import { directPair } from "../sim/direct.js";
-import { settle } from "../sim/settle.js";
+import { VirtualClock } from "../sim/world/clock.js";
+import { SimRng } from "../sim/world/rng.js";
+import { directPair } from "../sim/net/direct-pair.js";
+import { settle } from "../sim/world/settle.js";
 import { clientNode, recordingMain, runUntilIdle, TestConnector, testServer, type Received, type WireFault } from "./features/harness.js";
 import { part } from "./helpers.js";
 

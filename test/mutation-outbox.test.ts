@@ -8,8 +8,8 @@ import { TimeoutError, withTimeout } from "../src/client/timeout.js";
 import { Outbox } from "../src/client/outbox.js";
 import { openDatabase } from "../src/server/share-server.js";
 import type { Rng } from "../src/protocol/ports.js";
-import { VirtualClock } from "../sim/clock.js";
-import { SimRng } from "../sim/rng.js";
+import { VirtualClock } from "../sim/world/clock.js";
+import { SimRng } from "../sim/world/rng.js";
 import { part } from "./helpers.js";
 
 /** An rng whose next() is fixed: the backoff's one draw. */

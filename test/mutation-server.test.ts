@@ -8,7 +8,7 @@ import { ShareServerTarget } from "../src/server/capabilities.js";
 import { parsePolicy } from "../src/server/dedupe.js";
 import { MAX_BATCH_OPS } from "../src/protocol/envelope.js";
 import type { ProbePoint } from "../src/protocol/probe.js";
-import { SimRng } from "../sim/rng.js";
+import { SimRng } from "../sim/world/rng.js";
 import { op, part, refusal } from "./helpers.js";
 
 function world(policy = "permanent") {

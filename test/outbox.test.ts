@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Outbox } from "../src/client/outbox.js";
 import { openDatabase } from "../src/server/share-server.js";
-import { SimRng } from "../sim/rng.js";
+import { SimRng } from "../sim/world/rng.js";
 import { part } from "./helpers.js";
 import type { Ack } from "../src/protocol/envelope.js";
 

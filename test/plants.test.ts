@@ -2,7 +2,7 @@
 // scenario within 200 seeds, and the failing run is a failure of that scenario (an invariant the
 // scenario does not declare). The first failing seed is printed for the closing note.
 import { describe, expect, it } from "vitest";
-import { loadScenario } from "../sim/scenario.js";
+import { loadScenario } from "../sim/world/scenario.js";
 import { runWorld } from "../sim/world/world.js";
 import { PLANTS, PLANT_NAMES } from "../sim/plants/index.js";
 import { INVARIANT_IDS } from "../sim/check/violations.js";

@@ -3,9 +3,9 @@
 // property can fail: over a planted bug (server dedupe disabled) the same property finds it.
 import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
-import { listScenarios, loadScenario } from "../sim/scenario.js";
+import { listScenarios, loadScenario } from "../sim/world/scenario.js";
 import { runWorld, type WorldOptions } from "../sim/world/world.js";
-import { replayCommandLine } from "../sim/replay-command.js";
+import { replayCommandLine } from "../sim/search/replay-command.js";
 
 /** How many (scenario, seed, mix) cases CI tries; raise it locally with PROPERTY_RUNS. */
 const PROPERTY_RUNS = Number(process.env.PROPERTY_RUNS ?? 150);

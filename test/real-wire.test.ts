@@ -20,8 +20,8 @@ import { foldItems } from "../src/protocol/fold.js";
 import { SystemClock, SystemRng } from "../src/runtime/system-clock.js";
 import { openFileDatabase } from "../src/runtime/sqlite.js";
 import { HttpBatchConnector, WebSocketConnector } from "../src/runtime/connectors.js";
-import { generateWorkload, WorkloadSpec } from "../sim/workload.js";
-import { SimRng } from "../sim/rng.js";
+import { generateWorkload, WorkloadSpec } from "../sim/world/workload.js";
+import { SimRng } from "../sim/world/rng.js";
 import { ROOT, ServeProcess, sleep, waitFor, type ServeInfo } from "./fixtures/serve-process.js";
 
 const OPS = 60;

@@ -2,7 +2,7 @@
 // batch_id and the same ops in the same order as its first send (minus rows already acked), and
 // the server applies a writer's ops in the order the user made them.
 import { describe, expect, it } from "vitest";
-import { loadScenario } from "../sim/scenario.js";
+import { loadScenario } from "../sim/world/scenario.js";
 import { runWorld } from "../sim/world/world.js";
 
 describe("retried batches keep their id and order", () => {

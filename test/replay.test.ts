@@ -4,11 +4,11 @@ import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { loadScenario } from "../sim/scenario.js";
-import { shrink } from "../sim/shrink.js";
-import { runCampaign } from "../sim/campaign.js";
+import { loadScenario } from "../sim/world/scenario.js";
+import { shrink } from "../sim/search/shrink.js";
+import { runCampaign } from "../sim/search/campaign.js";
 import { runWorld } from "../sim/world/world.js";
-import { traceToMermaid } from "../sim/mermaid.js";
+import { traceToMermaid } from "../sim/record/mermaid.js";
 import { ROOT, sturdy } from "./cli-helpers.js";
 
 describe("replay and shrink", () => {

@@ -18,10 +18,10 @@ import { tableHtml, tableMarkdown } from "../sim/report/document.js";
 import { USER_IMPACT } from "../sim/report/impact.js";
 import { barChart, escapeXml, lineChart, niceTicks } from "../sim/report/svg.js";
 import { parseSequence, sequenceSvg } from "../sim/report/sequence-svg.js";
-import { emptySummary, type CampaignSummary } from "../sim/campaign-summary.js";
+import { emptySummary, type CampaignSummary } from "../sim/search/campaign-summary.js";
 import { INVARIANTS } from "../sim/check/violations.js";
-import { loadScenario } from "../sim/scenario.js";
-import type { TraceEvent } from "../sim/trace.js";
+import { loadScenario } from "../sim/world/scenario.js";
+import type { TraceEvent } from "../sim/record/trace.js";
 import { ROOT, sturdy } from "./cli-helpers.js";
 
 function summary(fill: Partial<CampaignSummary> = {}): CampaignSummary {

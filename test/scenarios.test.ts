@@ -2,8 +2,8 @@
 // for healthy ones). Over the CI seeds (SCENARIO_SEEDS, 25 by default; the closing note reports
 // 200) a run may show only declared invariants, and together the runs show every declared one.
 import { describe, expect, it } from "vitest";
-import { listScenarios, loadScenario } from "../sim/scenario.js";
-import { runCampaign } from "../sim/campaign.js";
+import { listScenarios, loadScenario } from "../sim/world/scenario.js";
+import { runCampaign } from "../sim/search/campaign.js";
 
 const SEEDS = Number(process.env.SCENARIO_SEEDS ?? 25);
 /** A declared invariant can be rare (window's S3: ~5 in 200 seeds), so demonstrations run longer. */

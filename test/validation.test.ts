@@ -11,7 +11,7 @@ import { opDigest, parsePolicy } from "../src/server/dedupe.js";
 import { MAX_DEPENDENCIES, Op, OpBatch } from "../src/protocol/envelope.js";
 import { ITEM_LIMITS, SyncItem } from "../src/protocol/items.js";
 import { canonicalJson } from "../src/protocol/canonical.js";
-import { SimRng } from "../sim/rng.js";
+import { SimRng } from "../sim/world/rng.js";
 import { op, part, refusal } from "./helpers.js";
 
 function world() {

@@ -2,9 +2,9 @@
 // and repeated options are usage errors (exit 2); every number has bounds. Each command describes
 // its options once (CommandSpec), and its --help is generated from that description.
 import { parseArgs as nodeParseArgs } from "node:util";
-import { parseSeed, type Seed } from "../rng.js";
+import { parseSeed, type Seed } from "../world/rng.js";
 import { PLANT_NAMES, type PlantName } from "../plants/index.js";
-import { WorkloadSpec } from "../workload.js";
+import { WorkloadSpec } from "../world/workload.js";
 
 import { InputError, UsageError } from "../errors.js";
 
@@ -32,7 +32,7 @@ export interface CommandSpec {
 
 export interface Args { values: Map<string, string>; flags: Set<string>; positionals: string[] }
 
-/** The largest seed (seeds are uint32 or words; see sim/rng.ts). */
+/** The largest seed (seeds are uint32 or words; see sim/world/rng.ts). */
 export const MAX_SEED = 2 ** 32 - 1;
 export const MAX_SEEDS = 10_000_000;
 export const MAX_WORKERS = 64;

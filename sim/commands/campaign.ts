@@ -1,11 +1,11 @@
 // `sturdy campaign --scenario S [--design D] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--plant BUG] [--json]`
-import { resolveScenario, runCampaign, type CampaignSpec } from "../campaign.js";
-import { percentile, type CampaignSummary, type FailureRecord } from "../campaign-summary.js";
-import { parseDesign, type Design } from "../scenario.js";
+import { resolveScenario, runCampaign, type CampaignSpec } from "../search/campaign.js";
+import { percentile, type CampaignSummary, type FailureRecord } from "../search/campaign-summary.js";
+import { parseDesign, type Design } from "../world/scenario.js";
 import { COMMON, humanOut, MAX_SEEDS, plantArg, required, seedRange, UsageError, workersArg, type Args, type CommandSpec } from "./args.js";
 import { progressDisplay } from "./progress.js";
 import { verdict } from "./verdict.js";
-import { shrinkCommand } from "../replay-command.js";
+import { shrinkCommand } from "../search/replay-command.js";
 
 export const EXIT_INTERRUPTED = 130;
 

@@ -1,13 +1,13 @@
 // `sturdy explore --scenario tiny [--design D] [--seeds N] [--max-depth N] [--net-faults N] [--crashes N]
 //                 [--time-limit S] [--plant bug] [--seed S --choices 0,1,...] [--mermaid out.md] [--json]`
-import { loadScenario, parseDesign, type Design, type Scenario } from "../scenario.js";
-import { DEFAULT_BOUNDS, explore, type ExploreBounds, type ExploreReport } from "../explore.js";
-import type { Chooser, FaultClass } from "../chooser.js";
+import { loadScenario, parseDesign, type Design, type Scenario } from "../world/scenario.js";
+import { DEFAULT_BOUNDS, explore, type ExploreBounds, type ExploreReport } from "../search/explore.js";
+import type { Chooser, FaultClass } from "../search/chooser.js";
 import { runWorld, type RunResult } from "../world/world.js";
-import { traceToMermaid } from "../mermaid.js";
-import { describeRun, runSummary } from "../summary.js";
+import { traceToMermaid } from "../record/mermaid.js";
+import { describeRun, runSummary } from "../record/run-summary.js";
 import type { PlantName } from "../plants/index.js";
-import type { Seed } from "../rng.js";
+import type { Seed } from "../world/rng.js";
 import { COMMON, humanOut, InputError, intOption, MAX_SEEDS, plantArg, required, seedArg, UsageError, type Args, type CommandSpec } from "./args.js";
 import { checkOutputFile, writeOutput } from "./output.js";
 
@@ -77,7 +77,7 @@ function parseChoices(text: string): number[] {
 }
 
 /**
- * Replays a decision list the way the explorer's replay does (sim/explore.ts replayChoices: the list,
+ * Replays a decision list the way the explorer's replay does (sim/search/explore.ts replayChoices: the list,
  * then alternative 0; faults within the budget), and notes a choice that names no decision of the
  * run: past its last decision, or an alternative the decision does not have.
  */

@@ -1,6 +1,6 @@
 // `sturdy merge a.json b.json ... [--json]`: merge campaign shard summaries (each file's last JSON line).
 import { readFileSync } from "node:fs";
-import { mergeSummaries, seedList, type CampaignSummary } from "../campaign-summary.js";
+import { mergeSummaries, seedList, type CampaignSummary } from "../search/campaign-summary.js";
 import { COMMON, humanOut, InputError, MAX_SEEDS, UsageError, type Args, type CommandSpec } from "./args.js";
 import { campaignVerdict, describeCampaign } from "./campaign.js";
 

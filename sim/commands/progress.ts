@@ -1,6 +1,6 @@
 // A campaign's progress on stderr: runs done, runs failing so far, time spent and an ETA. On a
 // terminal one line redrawn in place; otherwise (a CI log) a line at each tenth of a long campaign.
-import { stopwatch } from "../stopwatch.js";
+import { stopwatch } from "../perf/stopwatch.js";
 
 export function duration(ms: number): string {
   const s = Math.round(ms / 1000);

@@ -1,18 +1,18 @@
 // `sturdy replay --scenario S [--design D] --seed N [--ops K] [--actions a,b] [--faults a,b,c] [--swarm]
 //                [--shrink [--target INV]] [--mermaid out.md] [--save corpus.json] [--json]`
 // Re-runs one seed bit for bit; --shrink reduces a failing run to a minimal counterexample.
-import { loadScenario, parseDesign, type Design, type Scenario } from "../scenario.js";
+import { loadScenario, parseDesign, type Design, type Scenario } from "../world/scenario.js";
 import { runWorld, type RunResult, type WorldOptions } from "../world/world.js";
-import { corpusEntry } from "../corpus.js";
+import { corpusEntry } from "../search/corpus.js";
 import { INVARIANT_IDS } from "../check/violations.js";
-import { shrink } from "../shrink.js";
-import { traceToMermaid } from "../mermaid.js";
-import { describeRun, runSummary } from "../summary.js";
+import { shrink } from "../search/shrink.js";
+import { traceToMermaid } from "../record/mermaid.js";
+import { describeRun, runSummary } from "../record/run-summary.js";
 import type { PlantName } from "../plants/index.js";
-import type { Seed } from "../rng.js";
+import type { Seed } from "../world/rng.js";
 import { COMMON, humanOut, InputError, intOption, MAX_OPS, plantArg, required, seedArg, UsageError, type Args, type CommandSpec } from "./args.js";
 import { checkOutputFile, writeOutput } from "./output.js";
-import { replayCommandLine } from "../replay-command.js";
+import { replayCommandLine } from "../search/replay-command.js";
 
 export const spec: CommandSpec = {
   name: "replay",

@@ -14,8 +14,8 @@ import { collectReport, DURABILITY_SCENARIOS, scenarioVariantFile, type ReportDa
 import { renderMarkdown } from "../report/markdown.js";
 import { renderHtml } from "../report/html.js";
 import { conclude } from "../report/conclusion.js";
-import { loadScenario, parseScenario, SCENARIO_DIR } from "../scenario.js";
-import { stopwatch } from "../stopwatch.js";
+import { loadScenario, parseScenario, SCENARIO_DIR } from "../world/scenario.js";
+import { stopwatch } from "../perf/stopwatch.js";
 import { boundedInt, COMMON, intOption, seedRange, UsageError, workersArg, type Args, type CommandSpec } from "./args.js";
 import { checkOutputDir, makeOutputDir, writeOutput } from "./output.js";
 import { packageVersion, ROOT } from "./package-info.js";

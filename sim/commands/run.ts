@@ -1,10 +1,10 @@
 // `sturdy run --scenario <name|file> --seed <seed> [--design outbox|legacy] [--swarm] [--plant BUG] [--json]`
-import { loadScenario, parseDesign } from "../scenario.js";
+import { loadScenario, parseDesign } from "../world/scenario.js";
 import { runWorld } from "../world/world.js";
-import { describeRun, runSummary } from "../summary.js";
+import { describeRun, runSummary } from "../record/run-summary.js";
 import { COMMON, humanOut, plantArg, required, seedArg, type Args, type CommandSpec } from "./args.js";
 import { verdict } from "./verdict.js";
-import { shrinkCommand } from "../replay-command.js";
+import { shrinkCommand } from "../search/replay-command.js";
 
 export const spec: CommandSpec = {
   name: "run",

@@ -1,7 +1,7 @@
 // `sturdy scenarios [--json]`: every scenario under scenarios/, its wire, the faults it enables and
 // the invariants it is expected to violate.
-import { listScenarios, loadScenario, type Scenario } from "../scenario.js";
-import type { FaultMix } from "../faults.js";
+import { listScenarios, loadScenario, type Scenario } from "../world/scenario.js";
+import type { FaultMix } from "../net/faults.js";
 import { COMMON, humanOut, type Args, type CommandSpec } from "./args.js";
 
 export const spec: CommandSpec = {

@@ -1,9 +1,9 @@
-// One scenario as a campaign over worker threads (sim/campaign.ts, as `sturdy campaign` runs it).
+// One scenario as a campaign over worker threads (sim/search/campaign.ts, as `sturdy campaign` runs it).
 // process.cpuUsage() covers every thread of the process, so its delta over the campaign is the
 // CPU all workers spent. Each worker first boots tsx and loads the world's modules, a fixed cost
 // that a short campaign would spread over few runs: a campaign of one run per worker, measured
 // first, estimates it, and `cpuMsPerRunSteady` is the rest per remaining run.
-import { runCampaign } from "../campaign.js";
+import { runCampaign } from "../search/campaign.js";
 import { perRun, timed } from "./cpu.js";
 
 export interface AllCores {

@@ -2,7 +2,7 @@
 // cores), so wall-clock time measures the neighbours as much as the harness: the figure of record
 // is process CPU time (user + system, all threads of this process), and wall time is kept beside
 // it only to show how far contention moved it.
-import { stopwatch } from "../stopwatch.js";
+import { stopwatch } from "./stopwatch.js";
 
 /** CPU time this process has used so far, in ms (every thread: main, workers, V8's helpers). */
 export function cpuMs(): number {

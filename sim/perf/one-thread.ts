@@ -1,6 +1,6 @@
 // One scenario run after run in this thread: CPU per run, GC and heap allocation per run.
 import { runWorld } from "../world/world.js";
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "../world/scenario.js";
 import { BLOCK, perRun, spread, timeRuns, warmUp } from "./cpu.js";
 import { watchGc } from "./gc.js";
 import { watchAllocations } from "./alloc.js";

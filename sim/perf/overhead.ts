@@ -1,8 +1,8 @@
 // What the simulation adds: the fault-free 50-op world (scheduler, wire model, checks, trace)
-// against the same client and server over a bare in-memory capnweb pair (sim/bare.ts).
+// against the same client and server over a bare in-memory capnweb pair (sim/perf/bare.ts).
 import { runWorld } from "../world/world.js";
-import { bareRun } from "../bare.js";
-import type { Scenario } from "../scenario.js";
+import { bareRun } from "./bare.js";
+import type { Scenario } from "../world/scenario.js";
 import { perRun, timeRuns } from "./cpu.js";
 
 export interface Overhead {

@@ -1,7 +1,7 @@
 // Cost per op as a world grows (fault-free): flat means nothing in the harness or the product
 // scans what grows with the run.
 import { runWorld } from "../world/world.js";
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "../world/scenario.js";
 import { timeRuns } from "./cpu.js";
 
 export interface PerOpPoint {

@@ -25,7 +25,7 @@ export type SqlTally = Record<Side, Record<Actor, SqlCounts>>;
 
 const SIDES: Side[] = ["client", "server", "other"];
 const ACTORS: Actor[] = ["product", "checker", "harness"];
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SKIPPED = new Set(["sim/perf/sql-counter.ts", "sim/world/crashing-db.ts"]);
 const METHODS = ["run", "get", "all", "iterate"] as const;
 

@@ -1,7 +1,7 @@
 // SQL per op: runs of one scenario with the statement counter installed, divided by the ops the
 // users enqueued. Run apart from every timed phase: counting walks the stack of each statement.
 import { runWorld } from "../world/world.js";
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "../world/scenario.js";
 import { installSqlCounter, type Actor, type Side, type SqlCounts, type SqlTally } from "./sql-counter.js";
 
 export interface SqlPerOp {

@@ -3,16 +3,16 @@
 // (crashes, power loss, and a demonstration of acks before fsync); shrinks a counterexample for
 // each (scenario, design) that fails, and returns one plain, JSON-able object. Everything the
 // report shows comes from this object: the renderers are pure functions of it.
-import { defaultWorkers } from "../campaign.js";
-import { mergeSummaries, percentile, seedList, type CampaignSummary } from "../campaign-summary.js";
+import { defaultWorkers } from "../search/campaign.js";
+import { mergeSummaries, percentile, seedList, type CampaignSummary } from "../search/campaign-summary.js";
 import { INVARIANTS } from "../check/violations.js";
 import { TaskPool } from "./pool.js";
 import { userImpact } from "./impact.js";
 import type { ShrunkCounterexample } from "./shrink-job.js";
 import type { SliceResult } from "./tasks.js";
-import { loadScenario, type Design, type Scenario } from "../scenario.js";
-import type { FaultCounts } from "../faults.js";
-import { compareSeeds, type Seed } from "../rng.js";
+import { loadScenario, type Design, type Scenario } from "../world/scenario.js";
+import type { FaultCounts } from "../net/faults.js";
+import { compareSeeds, type Seed } from "../world/rng.js";
 
 /** One column of the comparison: a client design and, for the outbox, the server's dedupe policy. */
 export interface DesignSpec {

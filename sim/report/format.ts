@@ -1,6 +1,6 @@
 // What every part of the report says the same way: names, numbers, rates, fault kinds, totals.
 import type { DesignResult, ReportData, ScenarioResult } from "./collect.js";
-import type { FaultCounts } from "../faults.js";
+import type { FaultCounts } from "../net/faults.js";
 
 export function shortLabel(d: DesignResult): string {
   return d.spec.dedupe ?? "legacy";

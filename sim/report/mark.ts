@@ -1,10 +1,10 @@
 // A counterexample's sequence diagram with the failure marked: the events of the step at which the
 // first violation was detected sit in a red `rect`, followed by a note that names the invariant and
 // says what broke. A reader then sees where the run went wrong, not only that it did.
-// The event lines come from sim/mermaid.ts (one event at a time), so the diagram is exactly the
+// The event lines come from sim/record/mermaid.ts (one event at a time), so the diagram is exactly the
 // unmarked one plus the marking.
-import { traceToMermaid } from "../mermaid.js";
-import type { TraceEvent } from "../trace.js";
+import { traceToMermaid } from "../record/mermaid.js";
+import type { TraceEvent } from "../record/trace.js";
 
 /** What the marking needs of a violation (a `Violation`, or one read back from report.json). */
 export interface FailurePoint { invariant: string; step: number; message: string }

@@ -3,7 +3,7 @@
 // Urgent tasks (shrinks, which are long) jump the queue, so the tail is made of short seed slices.
 // With one worker, tasks run one after another in this thread.
 import type { Worker } from "node:worker_threads";
-import { startWorker } from "../worker-thread.js";
+import { startWorker } from "../search/worker-thread.js";
 import { runTask, type Task, type TaskResult } from "./tasks.js";
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);

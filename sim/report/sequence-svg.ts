@@ -1,4 +1,4 @@
-// Draws the Mermaid sequence diagrams our traces produce (sim/mermaid.ts, marked by mark.ts) as
+// Draws the Mermaid sequence diagrams our traces produce (sim/record/mermaid.ts, marked by mark.ts) as
 // inline SVG, so the self-contained HTML report shows counterexamples as pictures without loading
 // Mermaid's JS. It understands the subset those emit: participants, `A->>B: text`, `A--xB: text`
 // (a lost message), `Note over X: text` or `Note over X,Y: text`, and `rect <colour>` … `end`,

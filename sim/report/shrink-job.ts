@@ -1,11 +1,11 @@
 // One shrink job of the report: a failing (scenario, design, seed) reduced to a minimal
 // counterexample, returned as plain data (Mermaid text, replay command) that crosses threads.
-import { shrink } from "../shrink.js";
-import { replayCommandLine } from "../replay-command.js";
+import { shrink } from "../search/shrink.js";
+import { replayCommandLine } from "../search/replay-command.js";
 import { markedMermaid } from "./mark.js";
 import type { Violation } from "../check/violations.js";
-import type { Design, Scenario } from "../scenario.js";
-import type { Seed } from "../rng.js";
+import type { Design, Scenario } from "../world/scenario.js";
+import type { Seed } from "../world/rng.js";
 
 /** Enough for the report's scenarios (their shrinks take 5–210 runs); a capped shrink still fails the same way. */
 const MAX_ATTEMPTS = 250;

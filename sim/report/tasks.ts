@@ -1,11 +1,11 @@
 // The report's units of work, each runnable in any thread: a slice of a campaign's seeds, or the
 // shrinking of one failing seed. Inputs and results are plain data, so they cross threads.
-import { resolveScenario, type CampaignSpec } from "../campaign.js";
-import { addRun, emptySummary, type CampaignSummary } from "../campaign-summary.js";
+import { resolveScenario, type CampaignSpec } from "../search/campaign.js";
+import { addRun, emptySummary, type CampaignSummary } from "../search/campaign-summary.js";
 import { describePolicy, parsePolicy } from "../../src/server/dedupe.js";
 import { runWorld } from "../world/world.js";
 import { runShrinkJob, type ShrinkJob, type ShrunkCounterexample } from "./shrink-job.js";
-import type { Seed } from "../rng.js";
+import type { Seed } from "../world/rng.js";
 
 export type Task =
   | { kind: "seeds"; spec: CampaignSpec; seeds: Seed[] }

@@ -1,8 +1,8 @@
 // What a run counts and records: the trace (hashed), coverage of events and probe points, and the
 // wire's round trips and bytes. Every part of the world records through here, so the trace is the
 // one ordered account of the run.
-import { Trace } from "../trace.js";
-import { Coverage } from "../coverage.js";
+import { Trace } from "../record/trace.js";
+import { Coverage } from "../record/coverage.js";
 
 export class Accounting {
   readonly trace: Trace;

@@ -2,10 +2,10 @@
 // steps or at a named probe point inside the product, and partitions. All pass through the gate,
 // and all stop at the fault horizon so the world can converge.
 import { NodeCrashed, type Probe, type ProbePoint } from "../../src/protocol/probe.js";
-import type { FaultGate } from "../fault-gate.js";
-import type { FaultMix } from "../faults.js";
-import type { SimRng } from "../rng.js";
-import type { Coverage } from "../coverage.js";
+import type { FaultGate } from "../net/fault-gate.js";
+import type { FaultMix } from "../net/faults.js";
+import type { SimRng } from "./rng.js";
+import type { Coverage } from "../record/coverage.js";
 import { crashKind, type Lifecycle, type NodeName } from "./lifecycle.js";
 
 const OUTAGES = ["server-down", "network-gone", "laptop-asleep"] as const;

@@ -2,12 +2,12 @@
 // boundary), the disk keeping what was durable (a power loss only the last durable image), and
 // the restart after some downtime, after which D1 holds the disk to what was acknowledged.
 import type Database from "better-sqlite3";
-import type { FaultGate } from "../fault-gate.js";
-import type { FaultMix } from "../faults.js";
-import type { SimRng } from "../rng.js";
+import type { FaultGate } from "../net/fault-gate.js";
+import type { FaultMix } from "../net/faults.js";
+import type { SimRng } from "./rng.js";
 import type { Clock } from "../../src/protocol/ports.js";
 import type { Checker } from "../check/checker.js";
-import type { SocketWire } from "../transport.js";
+import type { SocketWire } from "../net/socket-wire.js";
 import type { ClientNode, ServerNode } from "./nodes.js";
 
 /** "server", "client", or "client2", … in a world of several sessions. */

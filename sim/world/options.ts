@@ -1,12 +1,12 @@
 // What a caller may ask of one world, and what it gets back.
-import type { Trace } from "../trace.js";
-import type { FaultCounts, FaultMix } from "../faults.js";
-import type { TakenFault } from "../fault-gate.js";
-import type { CoverageData } from "../coverage.js";
-import type { Chooser } from "../chooser.js";
+import type { Trace } from "../record/trace.js";
+import type { FaultCounts, FaultMix } from "../net/faults.js";
+import type { TakenFault } from "../net/fault-gate.js";
+import type { CoverageData } from "../record/coverage.js";
+import type { Chooser } from "../search/chooser.js";
 import type { Violation } from "../check/violations.js";
-import type { Seed } from "../rng.js";
-import type { Design } from "../scenario.js";
+import type { Seed } from "./rng.js";
+import type { Design } from "./scenario.js";
 import type { PlantName } from "../plants/index.js";
 
 export interface WorldOptions {
@@ -18,7 +18,7 @@ export interface WorldOptions {
   onlyFaults?: ReadonlySet<string>;
   /** Replay of a shrunk run: only these workload actions (by position) happen. */
   onlyActions?: ReadonlySet<number>;
-  /** Exploration: every scheduling and fault decision comes from here (see sim/explore.ts). */
+  /** Exploration: every scheduling and fault decision comes from here (see sim/search/explore.ts). */
   chooser?: Chooser;
   /** A planted bug (sim/plants), for proving the checks can fail. */
   plant?: PlantName;

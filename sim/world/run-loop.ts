@@ -2,12 +2,12 @@
 // then collect what is ready (a channel's packets, a due timer, the next user action), let the
 // seeded stream (or an explorer) pick one, and run it; until the world is quiet or out of bounds.
 import { NodeCrashed } from "../../src/protocol/probe.js";
-import { settle } from "../settle.js";
-import type { VirtualClock } from "../clock.js";
-import type { Network } from "../network.js";
-import type { BatchWire } from "../batch.js";
-import type { SimRng } from "../rng.js";
-import type { Chooser } from "../chooser.js";
+import { settle } from "./settle.js";
+import type { VirtualClock } from "./clock.js";
+import type { Network } from "../net/network.js";
+import type { BatchWire } from "../net/batch-wire.js";
+import type { SimRng } from "./rng.js";
+import type { Chooser } from "../search/chooser.js";
 import type { Accounting } from "./accounting.js";
 import type { FaultInjector } from "./fault-injector.js";
 import type { Lifecycle } from "./lifecycle.js";

@@ -4,12 +4,12 @@
 import type { FlushEvent } from "../../src/client/flusher.js";
 import type { LegacyEvent } from "../../src/legacy/share-next.js";
 import type { ShareInfo } from "../../src/protocol/api.js";
-import type { SimRng } from "../rng.js";
-import type { VirtualClock } from "../clock.js";
-import type { BatchWire } from "../batch.js";
-import type { SocketWire } from "../transport.js";
-import type { Action } from "../workload.js";
-import type { Design, Scenario } from "../scenario.js";
+import type { SimRng } from "./rng.js";
+import type { VirtualClock } from "./clock.js";
+import type { BatchWire } from "../net/batch-wire.js";
+import type { SocketWire } from "../net/socket-wire.js";
+import type { Action } from "./workload.js";
+import type { Design, Scenario } from "./scenario.js";
 import type { PlantHooks } from "../plants/hooks.js";
 import { Checker } from "../check/checker.js";
 import type { ViolationLog } from "../check/violations.js";

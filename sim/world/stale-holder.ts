@@ -6,7 +6,7 @@
 import type { RpcStub } from "capnweb";
 import type { ShareCapApi, ShareInfo, ShareServerApi } from "../../src/protocol/api.js";
 import type { Clock } from "../../src/protocol/ports.js";
-import type { SocketWire } from "../transport.js";
+import type { SocketWire } from "../net/socket-wire.js";
 import { accepted, intruderOp } from "./intruder-op.js";
 import type { HostileContext } from "./viewer.js";
 

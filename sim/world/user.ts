@@ -4,7 +4,7 @@
 import type { ShareInfo } from "../../src/protocol/api.js";
 import type { SyncItem } from "../../src/protocol/items.js";
 import { SturdyError } from "../../src/protocol/errors.js";
-import type { Action } from "../workload.js";
+import type { Action } from "./workload.js";
 import { savedOpID, type SessionApp } from "./session-app.js";
 import { modelKey } from "../model/reference.js";
 import type { Checker } from "../check/checker.js";

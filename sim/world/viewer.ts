@@ -6,7 +6,7 @@
 import { RpcSession, type RpcStub } from "capnweb";
 import type { ShareInfo, ShareServerApi } from "../../src/protocol/api.js";
 import type { Clock } from "../../src/protocol/ports.js";
-import type { BatchWire } from "../batch.js";
+import type { BatchWire } from "../net/batch-wire.js";
 import { INTRUDER_MARK } from "../check/intruder.js";
 import { accepted, intruderOp } from "./intruder-op.js";
 

@@ -2,19 +2,19 @@
 // with its own disk, a share, a checker), the wire between them, hostile actors and the faults;
 // then the run loop, then the verdict. Assembly is here; each part lives in its own file.
 import { parsePolicy, describePolicy } from "../../src/server/dedupe.js";
-import { SimRng, type Seed } from "../rng.js";
-import { VirtualClock } from "../clock.js";
-import { Network } from "../network.js";
-import { BatchWire } from "../batch.js";
-import { SocketWire } from "../transport.js";
-import { emptyFaultCounts, sampleSwarm } from "../faults.js";
-import { FaultGate } from "../fault-gate.js";
-import { CHECKPOINT_MS } from "../storage.js";
-import { generateWorkload, sampleSwarmWorkload, type Action, type WorkloadSpec } from "../workload.js";
-import { stateKeyOf } from "../state-key.js";
+import { SimRng, type Seed } from "./rng.js";
+import { VirtualClock } from "./clock.js";
+import { Network } from "../net/network.js";
+import { BatchWire } from "../net/batch-wire.js";
+import { SocketWire } from "../net/socket-wire.js";
+import { emptyFaultCounts, sampleSwarm } from "../net/faults.js";
+import { FaultGate } from "../net/fault-gate.js";
+import { CHECKPOINT_MS } from "./disk.js";
+import { generateWorkload, sampleSwarmWorkload, type Action, type WorkloadSpec } from "./workload.js";
+import { stateKeyOf } from "../search/state-key.js";
 import { ViolationLog } from "../check/violations.js";
 import { plantHooks } from "../plants/index.js";
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "./scenario.js";
 import { Accounting } from "./accounting.js";
 import { FaultInjector } from "./fault-injector.js";
 import { Lifecycle } from "./lifecycle.js";
@@ -55,7 +55,7 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const record = acct.record;
   record("world", "start", `${scenario.name} ${design} ${scenario.transport} ${scenario.dedupe} ops=${spec.ops}${scenario.sessions > 1 ? ` sessions=${scenario.sessions}` : ""}${spec.causalDeps ? "" : " no-deps"} ${JSON.stringify(mix)}${options.plant ? ` plant=${options.plant}` : ""}`);
   const faults = emptyFaultCounts();
-  // Exploration's key for "the same state": the whole world (sim/state-key.ts walks these objects).
+  // Exploration's key for "the same state": the whole world (sim/search/state-key.ts walks these objects).
   const stateKey = (): string => stateKeyOf({
     now: clock.now(), step: acct.step, lastFaultAt: gate.lastAt, clock, network, rng: root,
     databases: { server: server.db, ...Object.fromEntries(sessions.map((s) => [s.client.name, s.client.db])) },

@@ -5,7 +5,7 @@ import type { Ack, Op } from "../../src/protocol/envelope.js";
 import { isRetryable } from "../../src/protocol/retryable.js";
 import { errorCode } from "../../src/protocol/errors.js";
 import { openDatabase } from "../../src/server/share-server.js";
-import { VirtualClock } from "../../sim/clock.js";
+import { VirtualClock } from "../../sim/world/clock.js";
 import { clientNode, runUntilIdle, TestConnector, testServer } from "./harness.js";
 
 async function send(f: ReturnType<typeof serverFixture>, ops: Op[]): Promise<Ack> {

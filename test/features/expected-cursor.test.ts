@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { dump, op, part, serverFixture } from "../helpers.js";
 import type { Ack } from "../../src/protocol/envelope.js";
 import { openDatabase } from "../../src/server/share-server.js";
-import { VirtualClock } from "../../sim/clock.js";
+import { VirtualClock } from "../../sim/world/clock.js";
 import { clientNode, runUntilIdle, TestConnector, testServer } from "./harness.js";
 
 describe("expected_cursor at the server", () => {

@@ -9,7 +9,7 @@ import type { SyncItem } from "../../src/protocol/items.js";
 import { openDatabase, ShareServer } from "../../src/server/share-server.js";
 import { ShareStore, type DedupeLedger, type ShareStoreOptions } from "../../src/server/share-store.js";
 import { makeLedger, parsePolicy, type DedupePolicy } from "../../src/server/dedupe.js";
-import { SimRng } from "../../sim/rng.js";
+import { SimRng } from "../../sim/world/rng.js";
 
 const options = (extra: Partial<ShareStoreOptions> = {}): ShareStoreOptions => ({ dedupe: parsePolicy("permanent"), rng: new SimRng(5, "server"), ...extra });
 

@@ -14,10 +14,10 @@ import type { ServerEvent } from "../../src/server/share-store.js";
 import type { ShareServerApi } from "../../src/protocol/api.js";
 import type { Ack, Op } from "../../src/protocol/envelope.js";
 import { ShareCap, ShareServerTarget } from "../../src/server/capabilities.js";
-import { directPair, type DirectPair } from "../../sim/direct.js";
-import { VirtualClock } from "../../sim/clock.js";
-import { SimRng } from "../../sim/rng.js";
-import { settle } from "../../sim/settle.js";
+import { directPair, type DirectPair } from "../../sim/net/direct-pair.js";
+import { VirtualClock } from "../../sim/world/clock.js";
+import { SimRng } from "../../sim/world/rng.js";
+import { settle } from "../../sim/world/settle.js";
 
 /**
  * What the wire does to one call:

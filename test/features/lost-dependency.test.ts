@@ -9,8 +9,8 @@ import { foldItems } from "../../src/protocol/fold.js";
 import type { SyncItem } from "../../src/protocol/items.js";
 import type { ServerEvent } from "../../src/server/share-store.js";
 import { openDatabase, ShareServer } from "../../src/server/share-server.js";
-import { VirtualClock } from "../../sim/clock.js";
-import { SimRng } from "../../sim/rng.js";
+import { VirtualClock } from "../../sim/world/clock.js";
+import { SimRng } from "../../sim/world/rng.js";
 import { clientNode, recordingMain, runUntilIdle, TestConnector, testServer, type Received } from "./harness.js";
 
 function open(probe?: (p: string) => void) {

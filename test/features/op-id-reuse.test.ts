@@ -8,7 +8,7 @@ import { isRetryable } from "../../src/protocol/retryable.js";
 import { opDigest } from "../../src/server/dedupe.js";
 import { openDatabase } from "../../src/server/share-server.js";
 import { Outbox } from "../../src/client/outbox.js";
-import { SimRng } from "../../sim/rng.js";
+import { SimRng } from "../../sim/world/rng.js";
 
 async function send(f: ReturnType<typeof serverFixture>, ops: Op[]): Promise<Ack> {
   return (await f.rpc.redeemShare(f.share.id, f.share.secret).appendOps(ops)) as Ack;

@@ -7,8 +7,8 @@ import type { Ack } from "../../src/protocol/envelope.js";
 import type { ShareServerApi } from "../../src/protocol/api.js";
 import { openDatabase } from "../../src/server/share-server.js";
 import type { ServerEvent } from "../../src/server/share-store.js";
-import { directPair } from "../../sim/direct.js";
-import { VirtualClock } from "../../sim/clock.js";
+import { directPair } from "../../sim/net/direct-pair.js";
+import { VirtualClock } from "../../sim/world/clock.js";
 import { clientNode, Database, runUntilIdle, tempDir, TestConnector, testServer } from "./harness.js";
 
 const dirs: { cleanup(): void }[] = [];

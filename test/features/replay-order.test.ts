@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { part } from "../helpers.js";
 import { openDatabase } from "../../src/server/share-server.js";
-import { VirtualClock } from "../../sim/clock.js";
+import { VirtualClock } from "../../sim/world/clock.js";
 import { clientNode, recordingMain, runUntilIdle, TestConnector, testServer, type Received, type WireFault } from "./harness.js";
 
 const FIRST_ATTEMPTS: Record<string, WireFault[]> = {

@@ -5,7 +5,7 @@ import { part } from "../helpers.js";
 import { foldItems } from "../../src/protocol/fold.js";
 import type { SyncItem } from "../../src/protocol/items.js";
 import type { ServerEvent } from "../../src/server/share-store.js";
-import { VirtualClock } from "../../sim/clock.js";
+import { VirtualClock } from "../../sim/world/clock.js";
 import { clientNode, Database, runUntilIdle, tempDir, TestConnector, testServer, type WireFault } from "./harness.js";
 
 const dirs: { cleanup(): void }[] = [];

@@ -9,8 +9,8 @@ import type { Ack } from "../../src/protocol/envelope.js";
 import type { ShareServerApi } from "../../src/protocol/api.js";
 import { errorCode } from "../../src/protocol/errors.js";
 import { openDatabase } from "../../src/server/share-server.js";
-import { directPair } from "../../sim/direct.js";
-import { VirtualClock } from "../../sim/clock.js";
+import { directPair } from "../../sim/net/direct-pair.js";
+import { VirtualClock } from "../../sim/world/clock.js";
 import { clientNode, runUntilIdle, TestConnector, testServer } from "./harness.js";
 
 async function codeOf(p: PromiseLike<unknown>): Promise<string | undefined> {

@@ -10,7 +10,7 @@ import { diffKey, diffScope, foldItems, itemRows, parseDiffKey } from "../../src
 import { openDatabase } from "../../src/server/share-server.js";
 import { ShareStore } from "../../src/server/share-store.js";
 import { parsePolicy } from "../../src/server/dedupe.js";
-import { SimRng } from "../../sim/rng.js";
+import { SimRng } from "../../sim/world/rng.js";
 
 const diff = (sessionID: string, ...files: [string, number][]): SyncItem => ({
   type: "session_diff",

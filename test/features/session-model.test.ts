@@ -9,8 +9,8 @@ import { SessionStore, type SessionStep } from "../../src/session/session-store.
 import { foldItems } from "../../src/protocol/fold.js";
 import type { ShareRow } from "../../src/protocol/api.js";
 import { openDatabase } from "../../src/server/share-server.js";
-import { SimRng } from "../../sim/rng.js";
-import { VirtualClock } from "../../sim/clock.js";
+import { SimRng } from "../../sim/world/rng.js";
+import { VirtualClock } from "../../sim/world/clock.js";
 import { clientNode, Database as SqliteDatabase, runUntilIdle, tempDir, TestConnector, testServer } from "./harness.js";
 
 const dirs: { cleanup(): void }[] = [];

@@ -7,8 +7,8 @@ import { Outbox } from "../../src/client/outbox.js";
 import { formatOpId } from "../../src/protocol/op-id.js";
 import { SturdyError } from "../../src/protocol/errors.js";
 import { openDatabase } from "../../src/server/share-server.js";
-import { VirtualClock } from "../../sim/clock.js";
-import { SimRng } from "../../sim/rng.js";
+import { VirtualClock } from "../../sim/world/clock.js";
+import { SimRng } from "../../sim/world/rng.js";
 import { clientNode, runUntilIdle, TestConnector, testServer } from "./harness.js";
 
 const running = (db: ReturnType<typeof openDatabase>) => db.prepare("SELECT running FROM sync_state").pluck().get();

@@ -1,8 +1,8 @@
 // The seed corpus (test/corpus): shrunk counterexamples kept with the decisions that replay them
 // and what the replay must show. \`npm test\` replays each; scripts/regenerate-corpus.ts rebuilds them.
-import type { RunResult } from "./world/world.js";
-import type { Design } from "./scenario.js";
-import type { Seed } from "./rng.js";
+import type { RunResult } from "../world/world.js";
+import type { Design } from "../world/scenario.js";
+import type { Seed } from "../world/rng.js";
 
 export interface CorpusChoices { ops?: number; actions?: number[]; faults?: string[]; swarm?: boolean; plant?: string }
 

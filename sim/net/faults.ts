@@ -1,7 +1,7 @@
 // The fault model is data: a scenario (or swarm sampling) produces a FaultMix and the network,
 // the nodes and the scheduler read it. Nothing else decides to inject a fault.
 import { z } from "zod";
-import type { SimRng } from "./rng.js";
+import type { SimRng } from "../world/rng.js";
 
 const P = z.number().min(0).max(1);
 

@@ -4,7 +4,7 @@
 // ends' receive() rejects). Single-frame loss inside a live session is not among them.
 import { RpcSession, type RpcStub, type RpcTransport } from "capnweb";
 import type { Network } from "./network.js";
-import { ConnectionLost, Inbox, type ServerEndpoint } from "./endpoint.js";
+import { ConnectionLost, Inbox, type ServerEndpoint } from "./inbox.js";
 
 type Direction = "c2s" | "s2c";
 

@@ -1,6 +1,6 @@
 // Fault-point coverage: which probe points were reached and crashed at, and which message fates
 // (delivered, dropped, replayed, held, refused, severed, ...) occurred. Campaigns merge these.
-import { PROBE_POINTS, type ProbePoint } from "../src/protocol/probe.js";
+import { PROBE_POINTS, type ProbePoint } from "../../src/protocol/probe.js";
 
 export interface CoverageData {
   probes: Record<string, { hit: number; crashed: number }>;

@@ -4,9 +4,9 @@
 // came before it ("crashClient@client.ack.rows-marked#1": the first time the client reached that
 // probe). Such a name stays put when an unrelated fault or action is removed, which is what makes
 // shrinking converge.
-import type { SimRng } from "./rng.js";
+import type { SimRng } from "../world/rng.js";
 import type { FaultCounts } from "./faults.js";
-import type { Chooser, FaultClass } from "./chooser.js";
+import type { Chooser, FaultClass } from "../search/chooser.js";
 
 export type FaultKind =
   | "drop" | "dropResponse" | "stall" | "duplicate" | "reorder" | "delay" | "sever"

@@ -1,4 +1,8 @@
-// What a transport needs from the server node: whether it is up, and a main capability.
+// The receiving end of an in-memory wire (batch, socket, direct pair): an Inbox holds messages until
+// capnweb's receive() asks for them; ConnectionLost is how a failed receive looks; ServerEndpoint is
+// what a wire needs from the server node it delivers to.
+
+/** What a wire needs from the server node: whether it is up, and a main capability. */
 export interface ServerEndpoint {
   isUp(): boolean;
   /** Bumped at every crash, so a reply computed by a node that died meanwhile is never sent. */

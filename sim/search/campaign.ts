@@ -1,13 +1,13 @@
 // Many seeds of one (scenario, design): in this thread, or spread over worker threads.
-import type { PlantName } from "./plants/index.js";
+import type { PlantName } from "../plants/index.js";
 import { availableParallelism } from "node:os";
-import { loadScenario, type Design, type Scenario } from "./scenario.js";
-import { runWorld, type WorldOptions } from "./world/world.js";
+import { loadScenario, type Design, type Scenario } from "../world/scenario.js";
+import { runWorld, type WorldOptions } from "../world/world.js";
 import { addRun, emptySummary, mergeSummaries, seedList, type CampaignSummary } from "./campaign-summary.js";
-import { describePolicy, parsePolicy } from "../src/server/dedupe.js";
-import { stopwatch } from "./stopwatch.js";
+import { describePolicy, parsePolicy } from "../../src/server/dedupe.js";
+import { stopwatch } from "../perf/stopwatch.js";
 import { startWorker } from "./worker-thread.js";
-import type { Seed } from "./rng.js";
+import type { Seed } from "../world/rng.js";
 
 export interface CampaignSpec {
   scenario: string;

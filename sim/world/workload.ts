@@ -2,8 +2,8 @@
 // model; the assistant streams parts that are updated several times; diffs are shared now and then.
 // The workload is generated up front from its own rng stream, so faults never change it.
 import { z } from "zod";
-import type { SyncItem } from "../src/protocol/items.js";
-import { modelKey } from "./model/reference.js";
+import type { SyncItem } from "../../src/protocol/items.js";
+import { modelKey } from "../model/reference.js";
 import type { SimRng } from "./rng.js";
 
 export const WorkloadSpec = z.object({

@@ -1,5 +1,5 @@
 // The machine-readable summary of one run (the last line of `--json`), and a human one.
-import type { RunResult } from "./world/world.js";
+import type { RunResult } from "../world/world.js";
 
 export function runSummary(r: RunResult) {
   return {

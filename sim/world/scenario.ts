@@ -3,11 +3,11 @@ import { readFileSync, existsSync, readdirSync } from "node:fs";
 import { resolve, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { FaultMix } from "./faults.js";
+import { FaultMix } from "../net/faults.js";
 import { WorkloadSpec } from "./workload.js";
-import { Synchronous } from "./storage.js";
-import { INVARIANT_IDS } from "./check/violations.js";
-import { UsageError } from "./errors.js";
+import { Synchronous } from "./disk.js";
+import { INVARIANT_IDS } from "../check/violations.js";
+import { UsageError } from "../errors.js";
 
 export const Design = z.enum(["outbox", "legacy"]);
 export type Design = z.infer<typeof Design>;
@@ -40,7 +40,7 @@ export const Scenario = z.object({
   }).strict().default({}),
   /** A hostile viewer tries to append through a read-only capability every this many virtual ms (0: none). */
   viewerEveryMs: z.number().int().nonnegative().default(0),
-  /** Durability of each node's disk (see sim/storage.ts). */
+  /** Durability of each node's disk (see sim/world/disk.ts). */
   storage: z.object({ client: Synchronous.default("full"), server: Synchronous.default("full") }).strict().default({}),
   /**
    * The exact set of invariants this scenario violates (a scenario that demonstrates a weakness);
@@ -57,7 +57,7 @@ export class ScenarioError extends Error {
   constructor(message: string) { super(message); this.name = "ScenarioError"; }
 }
 
-export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
+export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "scenarios");
 
 export function listScenarios(): string[] {
   return readdirSync(SCENARIO_DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();

@@ -1,7 +1,7 @@
 // A worker thread's share of a campaign: run its seeds, report progress, return a summary (early on "stop").
 import { parentPort, workerData } from "node:worker_threads";
 import { runSeeds, type CampaignSpec } from "./campaign.js";
-import type { Seed } from "./rng.js";
+import type { Seed } from "../world/rng.js";
 
 const { spec, seeds } = workerData as { spec: CampaignSpec; seeds: Seed[] };
 // Ctrl-C in the main thread: finish the current run, then report the runs done.

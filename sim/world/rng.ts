@@ -1,7 +1,7 @@
 // Seeded randomness with named sub-streams: adding draws to one stream (say, the workload) does
 // not shift the others (faults, scheduling), so seeds stay comparable as the code evolves.
 import seedrandom from "seedrandom";
-import type { Rng } from "../src/protocol/ports.js";
+import type { Rng } from "../../src/protocol/ports.js";
 
 export type Seed = number | string;
 

@@ -1,16 +1,16 @@
 // The benchmark's baseline: the same Outbox, Flusher and ShareServer, talking over a bare
-// in-memory capnweb pair (sim/direct.ts) with no scheduler, no faults, no checks and no trace.
+// in-memory capnweb pair (sim/net/direct-pair.ts) with no scheduler, no faults, no checks and no trace.
 // Virtual time still drives the flusher's timers, by firing them as soon as they are due.
-import { openDatabase, ShareServer } from "../src/server/share-server.js";
-import { parsePolicy } from "../src/server/dedupe.js";
-import { Outbox } from "../src/client/outbox.js";
-import { Flusher, DEFAULT_FLUSHER } from "../src/client/flusher.js";
-import type { ShareServerApi } from "../src/protocol/api.js";
-import { SimRng, type Seed } from "./rng.js";
-import { VirtualClock } from "./clock.js";
-import { directPair } from "./direct.js";
-import { generateWorkload, type WorkloadSpec } from "./workload.js";
-import { settle } from "./settle.js";
+import { openDatabase, ShareServer } from "../../src/server/share-server.js";
+import { parsePolicy } from "../../src/server/dedupe.js";
+import { Outbox } from "../../src/client/outbox.js";
+import { Flusher, DEFAULT_FLUSHER } from "../../src/client/flusher.js";
+import type { ShareServerApi } from "../../src/protocol/api.js";
+import { SimRng, type Seed } from "../world/rng.js";
+import { VirtualClock } from "../world/clock.js";
+import { directPair } from "../net/direct-pair.js";
+import { generateWorkload, type WorkloadSpec } from "../world/workload.js";
+import { settle } from "../world/settle.js";
 
 export async function bareRun(spec: WorkloadSpec, seed: Seed): Promise<number> {
   const rng = new SimRng(seed);

@@ -1,5 +1,5 @@
 // Virtual time. Timers belong to an owner (a node) so a crash can drop all of that node's timers.
-import type { Clock, TimerHandle } from "../src/protocol/ports.js";
+import type { Clock, TimerHandle } from "../../src/protocol/ports.js";
 
 interface Timer { id: number; at: number; owner: string; callback: () => void }
 

@@ -1,7 +1,7 @@
 // Exploration hands every decision of the world to a Chooser instead of the seeded streams: which
 // ready event runs next, whether a fault happens at each opportunity, and which of a few
 // representative values a sampled quantity (a latency, a hold) takes. A depth-first explorer
-// (sim/explore.ts) implements it to enumerate schedules; `stateKey` lets it prune revisits.
+// (sim/search/explore.ts) implements it to enumerate schedules; `stateKey` lets it prune revisits.
 export type FaultClass = "crash" | "net";
 
 export interface Chooser {

@@ -1,7 +1,7 @@
 // The exact command line that reproduces a run, printed by the CLI and written into the report: a
 // failing seed's replay, and the same with --shrink to reduce it to a counterexample.
-import type { Design } from "./scenario.js";
-import type { Seed } from "./rng.js";
+import type { Design } from "../world/scenario.js";
+import type { Seed } from "../world/rng.js";
 
 export interface ReplayChoices { ops?: number; actions?: number[]; faults?: string[]; swarm?: boolean; plant?: string }
 

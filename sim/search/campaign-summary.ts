@@ -1,8 +1,8 @@
 // What a campaign reports, built so that shards can be merged into one summary.
-import { emptyFaultCounts, type FaultCounts } from "./faults.js";
-import { emptyCoverage, mergeCoverage, type CoverageData } from "./coverage.js";
-import type { RunResult } from "./world/world.js";
-import { compareSeeds, type Seed } from "./rng.js";
+import { emptyFaultCounts, type FaultCounts } from "../net/faults.js";
+import { emptyCoverage, mergeCoverage, type CoverageData } from "../record/coverage.js";
+import type { RunResult } from "../world/world.js";
+import { compareSeeds, type Seed } from "../world/rng.js";
 
 export const MAX_FAILURES_KEPT = 5;
 

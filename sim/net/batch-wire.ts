@@ -4,7 +4,7 @@
 // server session, or the exchange is held back so a later one overtakes it.
 import { RpcSession, type RpcTransport } from "capnweb";
 import type { Network } from "./network.js";
-import { ConnectionLost, type ServerEndpoint } from "./endpoint.js";
+import { ConnectionLost, type ServerEndpoint } from "./inbox.js";
 
 /** Long enough that a client timeout fires and its retry overtakes the held exchange. */
 const REORDER_HOLD_MS = { min: 600, spread: 900 };

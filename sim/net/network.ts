@@ -2,7 +2,7 @@
 // on one channel are delivered in order (a socket direction); each HTTP-style exchange has its own
 // channel. All fault decisions for a packet are drawn here, from the network's own rng stream
 // (or, when exploring, made by the explorer through the gate).
-import type { SimRng } from "./rng.js";
+import type { SimRng } from "../world/rng.js";
 import type { FaultMix } from "./faults.js";
 import type { FaultGate } from "./fault-gate.js";
 

@@ -8,11 +8,11 @@
 // (test/explore-differential.test.ts) checks pruning changes no verdict.
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
-import { Network } from "./network.js";
-import { VirtualClock } from "./clock.js";
-import { SimRng } from "./rng.js";
-import { FaultGate } from "./fault-gate.js";
-import { Disk } from "./storage.js";
+import { Network } from "../net/network.js";
+import { VirtualClock } from "../world/clock.js";
+import { SimRng } from "../world/rng.js";
+import { FaultGate } from "../net/fault-gate.js";
+import { Disk } from "../world/disk.js";
 
 export interface StateParts {
   /**

@@ -3,7 +3,7 @@
 // it (and any acks sent for them) are lost — exactly what an ack-before-fsync node risks.
 import type Database from "better-sqlite3";
 import { z } from "zod";
-import { openDatabase } from "../src/server/share-server.js";
+import { openDatabase } from "../../src/server/share-server.js";
 
 export const Synchronous = z.enum(["full", "normal", "off"]);
 export type Synchronous = z.infer<typeof Synchronous>;

@@ -2,7 +2,7 @@
 // the next microtask. Used by unit tests and as the benchmark's baseline. The only faults it knows
 // are the two a test may ask for by name: every request lost, or every response lost.
 import { RpcSession, type RpcStub, type RpcTransport } from "capnweb";
-import { Inbox } from "./endpoint.js";
+import { Inbox } from "./inbox.js";
 
 export interface DirectPairOptions {
   /** The client's messages never reach the server (a blackhole: the client times out). */

@@ -2,9 +2,9 @@
 // prefix of the workload), then the fewest user actions, then the fewest faults (by their index in
 // the fault stream) that still fail the same way. The result replays exactly:
 // (seed, ops, actions, faults).
-import { runWorld, type RunResult, type WorldOptions } from "./world/world.js";
-import type { Scenario } from "./scenario.js";
-import type { Seed } from "./rng.js";
+import { runWorld, type RunResult, type WorldOptions } from "../world/world.js";
+import type { Scenario } from "../world/scenario.js";
+import type { Seed } from "../world/rng.js";
 
 export interface Counterexample {
   seed: Seed;
