@@ -2,7 +2,7 @@
 // pruning, exploration WITH the visited set must reach exactly the verdicts (the sorted
 // `invariant:kind` lists of the runs that reached their end, "" for a clean one) that exploration
 // WITHOUT it reaches. A verdict missing from the pruned search means two states that differ in
-// something that decides the future got the same key: fix sim/search/state-key.ts, not this test.
+// something that decides the future got the same key: fix sim/world/state-key.ts, not this test.
 // (This test caught a key that left out the disk image of a crashed node: split-ack's S5 was
 // pruned away.)
 import { describe, expect, it } from "vitest";

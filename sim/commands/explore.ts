@@ -2,7 +2,7 @@
 //                 [--time-limit S] [--plant bug] [--seed S --choices 0,1,...] [--mermaid out.md] [--json]`
 import { loadScenario, parseDesign, type Design, type Scenario } from "../world/scenario.js";
 import { DEFAULT_BOUNDS, explore, type ExploreBounds, type ExploreReport } from "../search/explore.js";
-import type { Chooser, FaultClass } from "../search/chooser.js";
+import type { Chooser, FaultClass } from "../world/chooser.js";
 import { runWorld, type RunResult } from "../world/world.js";
 import { traceToMermaid } from "../record/mermaid.js";
 import { describeRun, runSummary } from "../record/run-summary.js";

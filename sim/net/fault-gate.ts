@@ -6,7 +6,7 @@
 // shrinking converge.
 import type { SimRng } from "../world/rng.js";
 import type { FaultCounts } from "./faults.js";
-import type { Chooser, FaultClass } from "../search/chooser.js";
+import type { Chooser, FaultClass } from "../world/chooser.js";
 
 export type FaultKind =
   | "drop" | "dropResponse" | "stall" | "duplicate" | "reorder" | "delay" | "sever"

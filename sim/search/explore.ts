@@ -5,10 +5,10 @@
 //
 // "complete" is a claim about the whole tree within the fault budget: it is made only when no
 // branch was cut at the depth bound and the time limit did not stop the search. Pruning is sound
-// only when the state key (sim/search/state-key.ts) holds everything that decides the future;
+// only when the state key (sim/world/state-key.ts) holds everything that decides the future;
 // test/explore-differential.test.ts checks that pruning changes no verdict.
 import type { PlantName } from "../plants/index.js";
-import type { Chooser, FaultClass } from "./chooser.js";
+import type { Chooser, FaultClass } from "../world/chooser.js";
 import { runWorld, type RunResult } from "../world/world.js";
 import type { Design, Scenario } from "../world/scenario.js";
 import type { Seed } from "../world/rng.js";

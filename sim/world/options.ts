@@ -3,7 +3,7 @@ import type { Trace } from "../record/trace.js";
 import type { FaultCounts, FaultMix } from "../net/faults.js";
 import type { TakenFault } from "../net/fault-gate.js";
 import type { CoverageData } from "../record/coverage.js";
-import type { Chooser } from "../search/chooser.js";
+import type { Chooser } from "./chooser.js";
 import type { Violation } from "../check/violations.js";
 import type { Seed } from "./rng.js";
 import type { Design } from "./scenario.js";

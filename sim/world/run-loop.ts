@@ -7,7 +7,7 @@ import type { VirtualClock } from "./clock.js";
 import type { Network } from "../net/network.js";
 import type { BatchWire } from "../net/batch-wire.js";
 import type { SimRng } from "./rng.js";
-import type { Chooser } from "../search/chooser.js";
+import type { Chooser } from "./chooser.js";
 import type { Accounting } from "./accounting.js";
 import type { FaultInjector } from "./fault-injector.js";
 import type { Lifecycle } from "./lifecycle.js";

@@ -11,7 +11,7 @@ import { emptyFaultCounts, sampleSwarm } from "../net/faults.js";
 import { FaultGate } from "../net/fault-gate.js";
 import { CHECKPOINT_MS } from "./disk.js";
 import { generateWorkload, sampleSwarmWorkload, type Action, type WorkloadSpec } from "./workload.js";
-import { stateKeyOf } from "../search/state-key.js";
+import { stateKeyOf } from "./state-key.js";
 import { ViolationLog } from "../check/violations.js";
 import { plantHooks } from "../plants/index.js";
 import type { Scenario } from "./scenario.js";
@@ -55,7 +55,7 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const record = acct.record;
   record("world", "start", `${scenario.name} ${design} ${scenario.transport} ${scenario.dedupe} ops=${spec.ops}${scenario.sessions > 1 ? ` sessions=${scenario.sessions}` : ""}${spec.causalDeps ? "" : " no-deps"} ${JSON.stringify(mix)}${options.plant ? ` plant=${options.plant}` : ""}`);
   const faults = emptyFaultCounts();
-  // Exploration's key for "the same state": the whole world (sim/search/state-key.ts walks these objects).
+  // Exploration's key for "the same state": the whole world (sim/world/state-key.ts walks these objects).
   const stateKey = (): string => stateKeyOf({
     now: clock.now(), step: acct.step, lastFaultAt: gate.lastAt, clock, network, rng: root,
     databases: { server: server.db, ...Object.fromEntries(sessions.map((s) => [s.client.name, s.client.db])) },

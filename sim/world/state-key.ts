@@ -9,10 +9,10 @@
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
 import { Network } from "../net/network.js";
-import { VirtualClock } from "../world/clock.js";
-import { SimRng } from "../world/rng.js";
+import { VirtualClock } from "./clock.js";
+import { SimRng } from "./rng.js";
 import { FaultGate } from "../net/fault-gate.js";
-import { Disk } from "../world/disk.js";
+import { Disk } from "./disk.js";
 
 export interface StateParts {
   /**
