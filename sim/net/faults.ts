@@ -41,8 +41,6 @@ export const FaultMix = z.object({
 
 export type FaultMix = z.infer<typeof FaultMix>;
 
-export const NO_FAULTS: FaultMix = FaultMix.parse({});
-
 /**
  * TigerBeetle-style swarm, within the scenario's fault space: each fault kind the scenario enables
  * is switched on or off per seed, and an enabled one gets a rate drawn up to the scenario's own.

@@ -88,11 +88,6 @@ export function dedupeDesigns(designs: DesignResult[]): DesignResult[] {
   return designs.filter((d) => d.spec.dedupe !== null);
 }
 
-export function violationsCell(d: DesignResult): string {
-  const entries = Object.entries(d.violationsByInvariant).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length ? entries.map(([k, v]) => `${k}: ${v}`).join(", ") : "none";
-}
-
 /** Invariant ids violated anywhere in the report, in the order INVARIANTS lists them. */
 export function failingInvariants(data: ReportData): string[] {
   return data.invariants.map((i) => i.id).filter((id) => allDesigns(data).some(({ design }) => (design.violationsByInvariant[id] ?? 0) > 0));
