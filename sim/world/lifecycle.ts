@@ -71,6 +71,16 @@ export class Lifecycle {
     }
   }
 
+  /**
+   * A clean exit of a client, and its start `downForMs` later from a disk that kept everything. The
+   * restart timer is the world's, not the node's: the node's own timers went with it.
+   */
+  exitAndRestart(node: NodeName, downForMs: number): void {
+    this.p.record(node, "exit", `clean, back in ${downForMs} ms`);
+    if (!this.tenant(node).client.exitCleanly()) return; // crashed while closing: finishCrashes restarts it
+    this.p.clock.setTimer(downForMs, () => this.restart(node, false));
+  }
+
   private restart(node: NodeName, fromOlderImage: boolean): void {
     if (node === "server") {
       this.p.server.start();

@@ -219,6 +219,26 @@ export class ClientNode extends DurableNode {
     }
   }
 
+  /**
+   * A clean exit: the app is closed, not killed. The flusher stops and the outbox records the clean
+   * shutdown (the next start may keep its writer id); legacy disposes its instance as opencode does,
+   * queue and all. Then the node's objects go and its disk keeps every commit: no crash, no power
+   * loss. False when a crash cut the shutdown short: the crash path (already halting) takes over.
+   */
+  exitCleanly(): boolean {
+    try {
+      this.flusher?.stop();
+      this.outbox?.close();
+      this.legacy?.dispose();
+    } catch (e) {
+      if (e instanceof NodeCrashed) return false;
+      throw e;
+    }
+    this.halt();
+    this.finish(false);
+    return true;
+  }
+
   protected forget(): void {
     this.flusher?.stop();
     this.legacy?.stop();

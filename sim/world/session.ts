@@ -78,7 +78,8 @@ export function buildSession(k: number, actions: readonly Action[], root: SimRng
     p.checkers.set(next.id, session.checker);
   };
   const app = p.scenario.app === "session" && p.design !== "legacy" ? new SessionApp() : undefined;
-  const setup = { onRevoke, onReshare, causalDeps: p.causalDeps, sessionID: names.session, app };
+  const exit = (downForMs: number) => p.lifecycle().exitAndRestart(names.node, downForMs);
+  const setup = { onRevoke, onReshare, exit, causalDeps: p.causalDeps, sessionID: names.session, app };
   session.user = new User(actions, client, p.server, () => session.checker, p.acct.record, setup, share, () => p.injector.asleepUntil);
   return session;
 }

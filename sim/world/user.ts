@@ -1,6 +1,7 @@
 // The user: performs the workload's actions at their virtual times (enqueue an item, revoke the
-// share and hand the client new credentials, unshare and share afresh), and remembers what it was
-// told (the op_id of every enqueue), which is what D1 holds the client to.
+// share and hand the client new credentials, unshare and share afresh, quit the app and start it
+// again later), and remembers what it was told (the op_id of every enqueue), which is what D1
+// holds the client to.
 import type { ShareInfo } from "../../src/protocol/api.js";
 import type { SyncItem } from "../../src/protocol/items.js";
 import { SturdyError } from "../../src/protocol/errors.js";
@@ -19,6 +20,8 @@ export interface UserSetup {
   /** Whether a write depends on the previous write to its row (the workload's causalDeps). */
   causalDeps: boolean;
   sessionID: string;
+  /** The client exits cleanly now and starts again after `downForMs`. */
+  exit: (downForMs: number) => void;
   /** Writes go through opencode's session model rather than straight into the outbox. */
   app?: SessionApp;
 }
@@ -65,7 +68,8 @@ export class User {
   private blocked(): boolean {
     if (!this.client.isUp()) return true;
     const a = this.snapshot.length > 0 ? undefined : this.actions[this.next];
-    return a !== undefined && a.kind !== "enqueue" && !this.server.isUp();
+    // Revoke and reshare are the server's doing; an enqueue or an exit needs only the client.
+    return a !== undefined && (a.kind === "revoke" || a.kind === "reshare") && !this.server.isUp();
   }
 
   /** The next action is due and its node is up. */
@@ -86,6 +90,8 @@ export class User {
       this.next -= 1; // until it completes: a crash in the middle is finished after the restart
       this.reshare();
       this.next += 1;
+    } else if (a.kind === "exit") {
+      this.setup.exit(a.downForMs);
     } else if (this.setup.app) {
       this.writeInApp(a, this.setup.app);
     } else {

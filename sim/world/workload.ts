@@ -25,6 +25,13 @@ export const WorkloadSpec = z.object({
    */
   reshareAfter: z.array(z.number().int().nonnegative()).default([]),
   /**
+   * The client exits normally after these op indexes (the app is closed, opencode disposes its
+   * instance) and starts again `exitDownMs` of virtual time later. A clean exit is a fault too:
+   * whatever the client keeps only in memory is gone, though nothing crashed.
+   */
+  exitAfter: z.array(z.number().int().nonnegative()).default([]),
+  exitDownMs: z.number().int().nonnegative().default(3_000),
+  /**
    * Each op depends on the previous op that wrote the same share row (a part's earlier version, the
    * message's streaming state), so the server applies writes to one row in order even when batches
    * overtake each other. Off, pipelined batches can leave a row at an older value.
@@ -39,7 +46,8 @@ export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
 export type Action =
   | { kind: "enqueue"; at: number; index: number; item: SyncItem; dependsOn: number[] }
   | { kind: "revoke"; at: number }
-  | { kind: "reshare"; at: number };
+  | { kind: "reshare"; at: number }
+  | { kind: "exit"; at: number; downForMs: number };
 
 export const AGENTS = ["build", "plan", "general"] as const;
 export const MODELS = ["anthropic/claude-sonnet", "openai/gpt-5", "google/gemini-pro"] as const;
@@ -61,6 +69,11 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
     actions.push({ kind: "enqueue", at, index: i, item, dependsOn: [...deps].sort((a, b) => a - b) });
     if (spec.revokeAfter.includes(i)) actions.push({ kind: "revoke", at: at + 1 });
     if (spec.reshareAfter.includes(i)) actions.push({ kind: "reshare", at: at + 1 });
+    if (spec.exitAfter.includes(i)) {
+      actions.push({ kind: "exit", at: at + 1, downForMs: spec.exitDownMs });
+      // The user comes back with the app: later actions (and the fault horizon) follow the restart.
+      at += 1 + spec.exitDownMs;
+    }
     return i;
   };
   const full = () => index >= spec.ops;

@@ -49,6 +49,16 @@ export class ShareNextClient {
     if (this.timer) this.clock.clearTimer(this.timer);
   }
 
+  /**
+   * opencode's dispose (the app exits, or its instance is re-initialised): the sync state goes with
+   * the instance, and with it every item still waiting out the debounce. Nothing is flushed first
+   * and nothing is written down, so the next start begins with an empty queue.
+   */
+  dispose(): void {
+    this.stop();
+    this.queue.clear();
+  }
+
   pendingCount(): number {
     return this.queue.size;
   }
