@@ -20,6 +20,7 @@ import { ReversedBatchOutbox } from "./reversed-batch.js";
 import { CursorForAllSharesStore } from "./cursor-all-shares.js";
 import { AckFromLeftShareOutbox } from "./ack-from-left-share.js";
 import { unorderedPartVersions } from "./unordered-part-versions.js";
+import { ClearQueueOnCloseOutbox } from "./clear-queue-on-close.js";
 
 export interface Plant {
   description: string;
@@ -127,6 +128,11 @@ export const PLANTS = {
     description: "the client never records an ack and retries every batch forever",
     invariant: "L1", scenario: "basic",
     hooks: { createOutbox: (db, rng, options) => new NeverAckingOutbox(db, rng, options) },
+  },
+  "clear-queue-on-close": {
+    description: "the client's close() deletes the queued rows, as opencode's dispose clears its queue: a clean exit loses them",
+    invariant: "D1", scenario: "clean-exit",
+    hooks: { createOutbox: (db, rng, options) => new ClearQueueOnCloseOutbox(db, rng, options) },
   },
 } satisfies Record<string, Plant>;
 
