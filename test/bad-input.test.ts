@@ -325,6 +325,7 @@ describe("stale epoch capability → StaleEpoch", () => {
     await rejects(w, "StaleEpoch", () => w.stale.readOnly().cursor());
     await rejects(w, "StaleEpoch", () => w.staleRead.cursor());
     await rejects(w, "StaleEpoch", () => w.staleRead.snapshot());
+    await rejects(w, "StaleEpoch", () => w.staleRead.read());
     // What a capability says about itself is not share data.
     expect(await w.stale.epoch()).toBe(0);
   });
@@ -380,6 +381,8 @@ describe("read-only and missing methods → capnweb's RPC error", () => {
     await rejects(w, "rpc", () => w.read.epoch());
     // What it can do, it does.
     expect(await w.read.cursor()).toBe(3);
+    // The cursor and the rows it covers, in one call: the same as asking for each (nothing moved).
+    expect(await w.read.read()).toEqual({ cursor: 3, rows: await w.read.snapshot() });
   });
 
   it.each([

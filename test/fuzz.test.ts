@@ -571,9 +571,9 @@ const readOnlyCap: fc.Arbitrary<Payload> = fc.oneof(
 const METHODS: Record<Target, string[]> = {
   main: ["createShare", "redeemShare", "revoke", "syncShare"],
   cap: ["shareID", "cursor", "epoch", "appendOps", "readOnly", "snapshot"],
-  read: ["cursor", "snapshot"],
+  read: ["cursor", "snapshot", "read"],
   stale: ["shareID", "cursor", "epoch", "appendOps", "readOnly", "snapshot"],
-  staleRead: ["cursor", "snapshot"],
+  staleRead: ["cursor", "snapshot", "read"],
 };
 /** Names the client stub answers locally (then, catch, toString, …): those never reach the server. */
 const LOCAL = (name: string) => name in RpcPromise.prototype || name in Object.prototype;

@@ -18,6 +18,11 @@ export class ApplyLog {
   /** Applies committed and not taken back by a power loss: what the cursor must equal. */
   committed = 0;
   synced = 0;
+  /**
+   * Bumped whenever a power loss takes applies back: cursors below it may since have been given to
+   * other ops, so evidence gathered across a bump (a read's cursor, its prefix) is not comparable.
+   */
+  generation = 0;
 
   constructor(private readonly report: Report) {}
 
@@ -57,6 +62,7 @@ export class ApplyLog {
       this.first.delete(op);
       this.count.delete(op);
     }
+    if (gone.length > 0 || this.committed > cursor) this.generation += 1;
     this.committed = cursor;
     return gone;
   }

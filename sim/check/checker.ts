@@ -12,6 +12,7 @@ import { ApplyLog, opContent } from "./applies.js";
 import { judgeConvergence } from "./convergence.js";
 import { Durability } from "./durability.js";
 import { ledgerCursors, ledgerPolicy, type LedgerPolicy } from "./ledger.js";
+import { ReadChecks, type ObservedRead } from "./reads.js";
 import { decodeShare, readShareRows } from "./share-reader.js";
 import { StepChecks } from "./step-checks.js";
 import { ViolationLog, type Report } from "./violations.js";
@@ -24,6 +25,7 @@ export class Checker {
   private readonly policy: LedgerPolicy;
   private readonly steps: StepChecks;
   private readonly durability: Durability;
+  private readonly reads: ReadChecks;
   /** op_id → what the user enqueued under it (the latest, if a buggy client reused the id). */
   private readonly ops = new Map<string, { content: string; key: string; dependsOn: readonly string[] }>();
   /** Enqueues whose node crashed before answering: committed or not, nobody was told (Jepsen's :info). */
@@ -35,6 +37,7 @@ export class Checker {
     this.policy = ledgerPolicy(dedupe);
     this.steps = new StepChecks(this.report, this.policy, this.applies);
     this.durability = new Durability(this.report, this.policy, this.applies);
+    this.reads = new ReadChecks(this.report, this.applies);
   }
 
   get violations() { return this.log.violations; }
@@ -60,6 +63,11 @@ export class Checker {
   /** A hostile actor's write was accepted: authority leaked, whatever the database shows later. */
   onIntrusion(actor: string, detail: string): void {
     this.report("S4", "intruder-accepted", `${actor}'s write was accepted: ${detail}`);
+  }
+
+  /** A reader's answer (R1); `sentGeneration` is the apply log's generation when it asked. */
+  onRead(reader: string, sentGeneration: number, read: ObservedRead): void {
+    this.reads.judge(reader, sentGeneration, read);
   }
 
   checkStep(server: { db: Database.Database; shareID: string } | undefined, client: Database.Database | undefined): void {

@@ -21,6 +21,7 @@ import { CursorForAllSharesStore } from "./cursor-all-shares.js";
 import { AckFromLeftShareOutbox } from "./ack-from-left-share.js";
 import { unorderedPartVersions } from "./unordered-part-versions.js";
 import { ClearQueueOnCloseOutbox } from "./clear-queue-on-close.js";
+import { staleReadMain } from "./stale-read.js";
 
 export interface Plant {
   description: string;
@@ -123,6 +124,11 @@ export const PLANTS = {
     description: "the session model's part updates do not depend on the part's previous version",
     invariant: "C1", scenario: "session-app",
     hooks: { createSessionStore: unorderedPartVersions },
+  },
+  "stale-read": {
+    description: "the server answers a read with the rows of the previous read and the current cursor",
+    invariant: "R1", scenario: "read-side",
+    hooks: { main: staleReadMain },
   },
   "never-acks": {
     description: "the client never records an ack and retries every batch forever",

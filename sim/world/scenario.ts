@@ -40,6 +40,16 @@ export const Scenario = z.object({
   }).strict().default({}),
   /** A hostile viewer tries to append through a read-only capability every this many virtual ms (0: none). */
   viewerEveryMs: z.number().int().nonnegative().default(0),
+  /**
+   * Honest viewers of the first session's share: each reads (cursor, rows) through a read-only
+   * capability every `everyMs` virtual ms over the faulty wire, judged by R1. Absent: none.
+   */
+  readers: z.object({
+    count: z.number().int().min(1).max(4).default(1),
+    everyMs: z.number().int().positive(),
+    /** A read not answered within this many virtual ms is abandoned. */
+    timeoutMs: z.number().int().positive().default(500),
+  }).strict().optional(),
   /** Durability of each node's disk (see sim/world/disk.ts). */
   storage: z.object({ client: Synchronous.default("full"), server: Synchronous.default("full") }).strict().default({}),
   /**

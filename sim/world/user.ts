@@ -40,6 +40,8 @@ export class User {
   private retrying = false;
   /** A reshare a crash interrupted: what of it is done, so the retry after the restart finishes it. */
   private resharing: { revokeTried: boolean; next?: ShareInfo } | undefined;
+  /** A revoke a crash interrupted: the retry may find it already done. */
+  private revokeTried = false;
 
   constructor(
     readonly actions: readonly Action[],
@@ -82,10 +84,9 @@ export class User {
     if (this.snapshot.length > 0) return this.writeSnapshot(this.snapshot.shift()!);
     const a = this.actions[this.next++]!;
     if (a.kind === "revoke") {
-      this.share = this.server.store.revoke(this.share.id, this.share.secret);
-      this.client.setCredentials(this.share);
-      this.record("user", "revoke", `epoch=${this.share.epoch}`);
-      this.setup.onRevoke(this.share);
+      this.next -= 1; // until it completes: a crash that took the answer is retried after the restart
+      this.revoke();
+      this.next += 1;
     } else if (a.kind === "reshare") {
       this.next -= 1; // until it completes: a crash in the middle is finished after the restart
       this.reshare();
@@ -161,6 +162,30 @@ export class User {
     this.items = [];
     this.snapshot = [...this.latestWrites().values()];
     this.snapshotAt = this.actions[this.next]!.at;
+  }
+
+  /**
+   * Revokes the share and hands the client the new credentials. A server crash right after the
+   * rotation commits takes the answer (and the new secret) with it: the retry then finds the old
+   * secret refused, and the owner reads its share's credentials again, as opencode's owner would
+   * from its account.
+   */
+  private revoke(): void {
+    const tried = this.revokeTried;
+    this.revokeTried = true;
+    let share: ShareInfo;
+    try {
+      share = this.server.store.revoke(this.share.id, this.share.secret);
+    } catch (e) {
+      if (!(tried && e instanceof SturdyError && e.code === "WrongSecret")) throw e;
+      const now = this.server.store.current(this.share.id);
+      share = { ...this.share, secret: now.secret, epoch: now.epoch };
+    }
+    this.revokeTried = false;
+    this.share = share;
+    this.client.setCredentials(share);
+    this.record("user", "revoke", `epoch=${share.epoch}`);
+    this.setup.onRevoke(share);
   }
 
   /** Revokes the old share; on a retry it may already be revoked (the crash took only the answer). */

@@ -25,7 +25,9 @@ import { StaleHolder } from "./stale-holder.js";
 import { crashingDatabase } from "./crashing-db.js";
 import { countWrite } from "./write-count.js";
 import { startViewer, type HostileContext } from "./viewer.js";
+import { startReader } from "./reader.js";
 import type { RunResult, WorldOptions } from "./options.js";
+import type { ShareInfo } from "../../src/protocol/api.js";
 
 export type { RunResult, WorldOptions } from "./options.js";
 
@@ -92,6 +94,7 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const first = sessions[0]!;
   staleHolder?.redeem(first.user.share);
   if (scenario.viewerEveryMs > 0) startViewer(batchWire, clock.scoped("viewer"), () => first.user.share, scenario.viewerEveryMs, horizon, hostile);
+  startReaders(scenario, { batchWire, clock, checkers, record, horizon }, () => first.user.share);
   startDiskCheckpoints(clock, horizon, [...sessions.map((s) => s.client), server]);
   injector.armed = true;
   return {
@@ -101,6 +104,20 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
     // A run that has not converged long after the last fault ended has already failed L1: stop there.
     deadline: () => Math.max(horizon, injector.faultsEndAt) + scenario.livenessMs,
   };
+}
+
+/** The scenario's honest readers of the share, each judged by the checker of the share it read. */
+function startReaders(scenario: Scenario, w: { batchWire: BatchWire; clock: VirtualClock; checkers: CheckerRegistry; record: Accounting["record"]; horizon: number }, share: () => ShareInfo): void {
+  const spec = scenario.readers;
+  if (!spec) return;
+  for (let k = 1; k <= spec.count; k++) {
+    const name = `reader${k}`;
+    startReader(w.batchWire, w.clock.scoped(name), share, { name, everyMs: spec.everyMs, timeoutMs: spec.timeoutMs, until: w.horizon }, {
+      record: (kind, detail) => w.record(name, kind, detail),
+      sending: (shareID) => w.checkers.get(shareID)?.applies.generation ?? 0,
+      answered: (shareID, generation, read) => w.checkers.get(shareID)?.onRead(name, generation, read),
+    });
+  }
 }
 
 /**

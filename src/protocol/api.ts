@@ -16,6 +16,8 @@ export interface ShareCapApi {
 export interface ReadCapApi {
   cursor(): number;
   snapshot(): ShareRow[];
+  /** The cursor and the rows it covers, read together: the share after exactly the first `cursor` ops. */
+  read(): ShareRead;
 }
 
 export interface ShareServerApi {
@@ -24,6 +26,9 @@ export interface ShareServerApi {
   revoke(shareID: string, secret: string): ShareInfo;
   syncShare(shareID: string, secret: string, data: SyncItem[]): { ok: true };
 }
+
+/** A consistent read of a share: its rows are the fold of exactly the ops at cursors 1..cursor. */
+export interface ShareRead { cursor: number; rows: ShareRow[] }
 
 /** One row of share state: `key` is unique except for legacy append-only diffs (`dup` > 0). */
 export interface ShareRow { key: string; dup: number; value: string }

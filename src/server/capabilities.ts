@@ -7,7 +7,7 @@ import { z } from "zod/v4";
 import { MAX_BATCH_OPS, OpBatch, type Ack, type Op } from "../protocol/envelope.js";
 import { boundedString, SyncItem } from "../protocol/items.js";
 import { SturdyError } from "../protocol/errors.js";
-import type { ShareInfo, ShareRow } from "../protocol/api.js";
+import type { ShareInfo, ShareRead, ShareRow } from "../protocol/api.js";
 import type { ShareStore } from "./share-store.js";
 
 const Credential = boundedString(256, 1);
@@ -65,6 +65,12 @@ export class ReadCap extends RpcTarget {
     live(this.store, this.shareID, this.capEpoch);
     return this.store.snapshot(this.shareID);
   }
+  /** cursor() then snapshot() may straddle a commit; this reads both in one transaction. */
+  read(): ShareRead {
+    const { epoch, cursor, rows } = this.store.read(this.shareID);
+    if (epoch !== this.capEpoch) throw staleEpoch(this.capEpoch, epoch);
+    return { cursor, rows };
+  }
 }
 
 /** A live capability on one share, valid for the epoch it was redeemed in. */
@@ -87,10 +93,12 @@ export class ShareCap extends RpcTarget {
 /** The share as it is now, if a capability of `capEpoch` still speaks for it (revocation kills reads too). */
 function live(store: ShareStore, shareID: string, capEpoch: number) {
   const share = store.current(shareID);
-  if (share.epoch !== capEpoch) {
-    throw new SturdyError("StaleEpoch", `capability epoch ${capEpoch} is older than share epoch ${share.epoch}`);
-  }
+  if (share.epoch !== capEpoch) throw staleEpoch(capEpoch, share.epoch);
   return share;
+}
+
+function staleEpoch(capEpoch: number, shareEpoch: number): SturdyError {
+  return new SturdyError("StaleEpoch", `capability epoch ${capEpoch} is older than share epoch ${shareEpoch}`);
 }
 
 /** The server's main capability: what an unauthenticated peer can ask for. */

@@ -5,7 +5,7 @@ import { lazyStatements } from "../sqlite/lazy-statements.js";
 import type Database from "better-sqlite3";
 import type { Ack, Op, Rejection, RejectReason } from "../protocol/envelope.js";
 import { isRetryable } from "../protocol/retryable.js";
-import type { ShareInfo, ShareRow } from "../protocol/api.js";
+import type { ShareInfo, ShareRead, ShareRow } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";
 import { SturdyError } from "../protocol/errors.js";
@@ -190,6 +190,18 @@ export class ShareStore {
   snapshot(shareID: string): ShareRow[] {
     this.mustGet(shareID);
     return this.stmt.rows.all(shareID) as ShareRow[];
+  }
+
+  /**
+   * The cursor and the rows it covers, in one read transaction: a reader that asked for them in two
+   * calls could see a cursor from before a commit and rows from after it (or, on another
+   * connection, the reverse), and could not tell which prefix of the ops it is looking at.
+   */
+  read(shareID: string): ShareRead & { epoch: number } {
+    return atomic(this.db)(() => {
+      const share = this.mustGet(shareID);
+      return { epoch: share.epoch, cursor: share.cursor, rows: this.stmt.rows.all(shareID) as ShareRow[] };
+    });
   }
 
   /**
