@@ -107,9 +107,14 @@ export class User {
   /** The checker is the share's: a reshare swaps it, so it is looked up at each use. */
   private get checker(): Checker { return this.checkerOf(); }
 
-  private write(item: SyncItem, deps: string[], label: string): string | undefined {
+  /** The share must come to hold `item`: the reference the checker judges it by. */
+  private intend(item: SyncItem): void {
     this.items.push(item);
     this.enqueued += 1;
+  }
+
+  private write(item: SyncItem, deps: string[], label: string): string | undefined {
+    this.intend(item);
     const { opID, crashed } = this.client.enqueue(item, deps);
     if (opID !== undefined) this.checker.onEnqueue(opID, item, deps);
     if (crashed) this.checker.onIndeterminateEnqueue(item);
@@ -133,8 +138,7 @@ export class User {
       return;
     }
     for (const item of intents!) {
-      this.items.push(item);
-      this.enqueued += 1;
+      this.intend(item);
       const opID = savedOpID(this.client.outbox!, item);
       if (item === a.item) this.opIDs[a.index] = opID;
       if (opID !== undefined) this.checker.onEnqueue(opID, item, item === a.item ? deps : []);
@@ -171,16 +175,9 @@ export class User {
    * from its account.
    */
   private revoke(): void {
-    const tried = this.revokeTried;
+    const retry = this.revokeTried;
     this.revokeTried = true;
-    let share: ShareInfo;
-    try {
-      share = this.server.store.revoke(this.share.id, this.share.secret);
-    } catch (e) {
-      if (!(tried && e instanceof SturdyError && e.code === "WrongSecret")) throw e;
-      const now = this.server.store.current(this.share.id);
-      share = { ...this.share, secret: now.secret, epoch: now.epoch };
-    }
+    const share = this.revokeShare(retry) ?? this.rereadShare();
     this.revokeTried = false;
     this.share = share;
     this.client.setCredentials(share);
@@ -190,13 +187,28 @@ export class User {
 
   /** Revokes the old share; on a retry it may already be revoked (the crash took only the answer). */
   private unshare(r: { revokeTried: boolean }): void {
-    const tried = r.revokeTried;
+    const retry = r.revokeTried;
     r.revokeTried = true;
+    this.revokeShare(retry);
+  }
+
+  /**
+   * Revokes the current share. On a retry (a server crash took the last attempt's answer) it may
+   * already be revoked: its secret is then refused, and the answer is undefined.
+   */
+  private revokeShare(retry: boolean): ShareInfo | undefined {
     try {
-      this.server.store.revoke(this.share.id, this.share.secret);
+      return this.server.store.revoke(this.share.id, this.share.secret);
     } catch (e) {
-      if (!(tried && e instanceof SturdyError && e.code === "WrongSecret")) throw e;
+      if (retry && e instanceof SturdyError && e.code === "WrongSecret") return undefined;
+      throw e;
     }
+  }
+
+  /** The share's credentials as the server holds them now (the owner reads them from its account). */
+  private rereadShare(): ShareInfo {
+    const now = this.server.store.current(this.share.id);
+    return { ...this.share, secret: now.secret, epoch: now.epoch };
   }
 
   private writeSnapshot({ item, index }: { item: SyncItem; index: number }): void {
