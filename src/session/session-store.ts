@@ -126,10 +126,7 @@ export class SessionStore {
       if (turn.status !== "streaming") return turn.status;
       const shared = this.sharedOp(turn.assistantMessageID) !== undefined;
       const drop = options.dropAssistant === true && !shared;
-      for (const part of this.stmt.openTools.all(turn.assistantMessageID) as { id: string; text: string; tool: string }[]) {
-        const tool = JSON.parse(part.tool) as ToolState;
-        this.writePart(turn, { turnID, partID: part.id, text: part.text, tool: { name: tool.name, status: "error" } });
-      }
+      this.endOpenToolCalls(turn);
       this.stmt.finish.run(outcome, drop ? 1 : 0, turnID);
       if (!drop) this.shareAssistant(turn, outcome);
       this.options.beforeCommit?.("finalizeTurn");
@@ -172,10 +169,28 @@ export class SessionStore {
     };
   }
 
+  /** The version of a part the local database holds (an app retrying after a crash asks). */
+  partVersion(partID: string): number | undefined {
+    return (this.stmt.part.get(partID) as { version: number } | undefined)?.version;
+  }
+
+  /** The session's diff list as the local database holds it, as JSON. */
+  diffList(sessionID: string): string | undefined {
+    return (this.stmt.diffs.get(sessionID) as { diffs: string } | undefined)?.diffs;
+  }
+
   /** The agent and model the user chose last in this session: what the share's last user message must show. */
   lastUserChoice(sessionID: string): { messageID: string; agent: string; model: string } | undefined {
     const row = this.stmt.lastUser.get(sessionID) as { id: string; agent: string; model: string } | undefined;
     return row && { messageID: row.id, agent: row.agent, model: row.model };
+  }
+
+  /** Ends, as errors, the turn's tool calls still pending or running (inside finalizeTurn's transaction). */
+  protected endOpenToolCalls(turn: Turn): void {
+    for (const part of this.stmt.openTools.all(turn.assistantMessageID) as { id: string; text: string; tool: string }[]) {
+      const tool = JSON.parse(part.tool) as ToolState;
+      this.writePart(turn, { turnID: turn.id, partID: part.id, text: part.text, tool: { name: tool.name, status: "error" } });
+    }
   }
 
   /** Enqueues a part's next version after its message and its previous version; returns the version. */
