@@ -19,8 +19,10 @@ const answerOf = (userID: string) => userID.replace(/_u$/, "_a");
 type PartData = Extract<SyncItem, { type: "part" }>["data"];
 
 export class SessionApp {
-  /** Assistant messages the store has not shared yet: it shares one with its first part or outcome. */
-  private readonly unannounced = new Map<string, SyncItem>();
+  /** Assistant messages already on their way to the share (with their first part or outcome). */
+  private readonly announced = new Set<string>();
+  /** Each part's latest version as the app wrote it: a part's writes are versions 0, 1, 2, … */
+  private readonly versions = new Map<string, number>();
   /** Models the session has used (its first turn on one shares it). */
   private readonly models = new Set<string>();
   /** Each turn as it was started: a disk that lied about a commit (power loss) may have lost it. */
@@ -30,7 +32,7 @@ export class SessionApp {
 
   /**
    * Performs one write of the workload; returns what the share must show because of it (nothing for
-   * an assistant message still streaming and without parts). Throws whatever the store throws (a
+   * an assistant message still streaming and without parts, nor for a write into a turn never started). Throws whatever the store throws (a
    * crash, mid-call); the app's memory changes only after the store's call returned. `retry`: the
    * last attempt crashed. Starting a turn, finishing one and opening the session are idempotent; a
    * part update or a diff list is redone only if the app's own database does not hold it yet (the
@@ -63,42 +65,59 @@ export class SessionApp {
     return [{ type: "model", data: { id: d.model, provider: d.model.split("/")[0]! } }, item];
   }
 
+  /**
+   * A streaming assistant message is only the UI's: the store shares it with its first part. Its
+   * outcome finalizes the turn, and ends the turn's unfinished tool calls as errors.
+   */
   private assistant(store: SessionStore, item: Extract<SyncItem, { type: "message" }>): SyncItem[] {
     const status = item.data.status as string;
-    if (!isTurnOutcome(status)) {
-      this.unannounced.set(item.data.id, item);
-      return [];
-    }
-    this.ensureTurn(store, turnOf(item.data.id));
+    if (!isTurnOutcome(status) || !this.ensureTurn(store, turnOf(item.data.id))) return [];
     store.finalizeTurn(turnOf(item.data.id), status);
-    this.unannounced.delete(item.data.id);
+    this.announced.add(item.data.id);
     const ended = [...(this.openTools.get(item.data.id)?.values() ?? [])].map((p): SyncItem => ({
       type: "part",
-      data: { id: p.id, messageID: p.messageID, text: p.text, version: p.version + 1, tool: { name: p.tool!.name, status: "error" } },
+      data: { id: p.id, messageID: p.messageID, text: p.text, version: this.nextVersion(p.id), tool: { name: p.tool!.name, status: "error" } },
     }));
     this.openTools.delete(item.data.id);
     return [...ended, item];
   }
 
+  /** A part's next version; the intent carries the app's own count, whatever the workload numbered. */
   private part(store: SessionStore, item: Extract<SyncItem, { type: "part" }>, retry: boolean): SyncItem[] {
     const d = item.data;
-    const done = retry && (store.partVersion(d.id) ?? -1) >= d.version;
-    this.ensureTurn(store, turnOf(d.messageID));
-    if (!done) store.updatePart({ turnID: turnOf(d.messageID), partID: d.id, text: d.text, ...(d.tool ? { tool: d.tool } : {}) });
-    this.trackTool(d);
-    const announce = this.unannounced.get(d.messageID);
-    this.unannounced.delete(d.messageID);
-    return announce ? [announce, item] : [item];
+    const turnID = turnOf(d.messageID);
+    if (!this.ensureTurn(store, turnID)) return [];
+    const local = retry ? store.part(d.id) : undefined;
+    const done = local !== undefined && local.text === d.text && local.tool?.status === d.tool?.status;
+    if (!done) store.updatePart({ turnID, partID: d.id, text: d.text, ...(d.tool ? { tool: d.tool } : {}) });
+    const written: PartData = { ...d, version: this.nextVersion(d.id) };
+    this.trackTool(written);
+    if (this.announced.has(d.messageID)) return [{ type: "part", data: written }];
+    this.announced.add(d.messageID);
+    const turn = this.turns.get(turnID)!;
+    const streaming: SyncItem = { type: "message", data: { id: d.messageID, sessionID: turn.sessionID, role: "assistant", status: "streaming" } };
+    return [streaming, { type: "part", data: written }];
+  }
+
+  private nextVersion(partID: string): number {
+    const version = (this.versions.get(partID) ?? -1) + 1;
+    this.versions.set(partID, version);
+    return version;
   }
 
   /**
    * The turn as the app started it. A disk that acknowledged a commit it then lost (a power loss
    * with synchronous=off) can take a started turn away; the app, which still shows it, starts it
-   * again (idempotent when the disk kept it) rather than fail the user's next step.
+   * again (idempotent when the disk kept it) rather than fail the user's next step. False: there
+   * is no such turn.
    */
-  private ensureTurn(store: SessionStore, turnID: string): void {
+  private ensureTurn(store: SessionStore, turnID: string): boolean {
     const turn = this.turns.get(turnID);
-    if (turn && !store.turn(turnID)) store.startTurn(turn);
+    // A turn the user never started: a shrunk workload dropped its question. The app has no turn
+    // to write the answer into, so the write is not made and the share must not show it.
+    if (!turn) return false;
+    if (!store.turn(turnID)) store.startTurn(turn);
+    return true;
   }
 
   private trackTool(d: PartData): void {

@@ -19,7 +19,7 @@ export function sessionStatements(db: Database.Database) {
     turn: db.prepare("SELECT * FROM session_turns WHERE id = ?"),
     // The exactly-once transition: only a streaming turn can move, and only once.
     finish: db.prepare("UPDATE session_turns SET status = ?, assistant_dropped = ? WHERE id = ? AND status = 'streaming'"),
-    part: db.prepare("SELECT version, tool, shared_op FROM session_parts WHERE id = ?"),
+    part: db.prepare("SELECT text, version, tool, shared_op FROM session_parts WHERE id = ?"),
     upsertPart: db.prepare(
       "INSERT INTO session_parts (id, message_id, text, version, tool, shared_op) VALUES (?, ?, ?, ?, ?, ?) " +
         "ON CONFLICT (id) DO UPDATE SET text = excluded.text, version = excluded.version, tool = excluded.tool, shared_op = excluded.shared_op",

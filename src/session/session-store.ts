@@ -169,9 +169,10 @@ export class SessionStore {
     };
   }
 
-  /** The version of a part the local database holds (an app retrying after a crash asks). */
-  partVersion(partID: string): number | undefined {
-    return (this.stmt.part.get(partID) as { version: number } | undefined)?.version;
+  /** A part as the local database holds it (an app retrying after a crash asks whether its write landed). */
+  part(partID: string): { text: string; version: number; tool?: ToolState } | undefined {
+    const row = this.stmt.part.get(partID) as { text: string; version: number; tool: string | null } | undefined;
+    return row && { text: row.text, version: row.version, ...(row.tool ? { tool: JSON.parse(row.tool) as ToolState } : {}) };
   }
 
   /** The session's diff list as the local database holds it, as JSON. */
