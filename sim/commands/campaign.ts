@@ -2,11 +2,11 @@
 import { resolveScenario, runCampaign, type CampaignSpec } from "../search/campaign.js";
 import { percentile, type CampaignSummary, type FailureRecord } from "../search/campaign-summary.js";
 import { parseDesign, type Design } from "../world/scenario.js";
-import { COMMON, humanOut, MAX_SEEDS, plantArg, required, seedRange, UsageError, workersArg, type Args, type CommandSpec } from "./args.js";
+import { COMMON, humanOut, MAX_SEEDS, plantArg, required, seedRange, workersArg, type Args, type CommandSpec } from "./args.js";
 import { progressDisplay } from "./progress.js";
 import { verdict } from "./verdict.js";
 import { shrinkCommand } from "../search/replay-command.js";
-import { SHARD_ENGINES, shardFromEnvironment, type AutoShard, type Environment } from "./auto-shard.js";
+import { SHARD_ENGINES, shardArg, type AutoShard, type Environment } from "./shard-arg.js";
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -19,9 +19,9 @@ export const spec: CommandSpec = {
     "and shrinks it. Ctrl-C stops after the runs in progress, prints the summary of the runs done and exits 130.",
     "",
     "--shard auto takes k/n from the job that runs it, so every job of a matrix runs the same command line:",
-    ...SHARD_ENGINES.map((e) => `  ${e.name}: k = ${e.index} + 1, n = ${e.total} (${e.setBy})`),
-    "Neither set, or a bad value, is a usage error (exit 2) that names what it looked for.",
-    "See .github/workflows/campaign.yml and deploy/k8s/campaign-job.yaml.",
+    ...SHARD_ENGINES.flatMap((e) => [`  ${e.name}: k = ${e.index} + 1, n = ${e.total}`, `    (${e.setBy})`]),
+    "Neither engine's pair set, or a bad value: exit 2, with one line naming what it looked for.",
+    "The README's \"Campaigns on GitHub Actions and Kubernetes\" explains .github/workflows/campaign.yml and deploy/k8s/.",
   ],
   options: [
     COMMON.scenario, COMMON.design,
@@ -64,19 +64,6 @@ function campaignSpec(args: Args, env: Environment): { spec: CampaignSpec; auto?
     perSeed: args.flags.has("per-seed"),
   };
   return { spec, auto };
-}
-
-/** `--shard k/n`, or `--shard auto` read from the job's environment; either must leave the shard some seeds. */
-function shardArg(text: string | undefined, count: number, env: Environment): { shard?: string; auto?: AutoShard } {
-  if (text === undefined) return {};
-  const auto = text === "auto" ? shardFromEnvironment(env) : undefined;
-  const given = auto?.shard ?? text;
-  const m = /^(\d{1,8})\/(\d{1,8})$/.exec(given);
-  const [k, n] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  if (!(k >= 1 && k <= n && n <= MAX_SEEDS)) throw new UsageError(`--shard must be k/n with 1 ≤ k ≤ n ≤ ${MAX_SEEDS}, or auto, got "${text}"`);
-  const named = auto ? `auto (${given}, from ${auto.engine.name}: ${auto.from})` : given;
-  if (k > count) throw new UsageError(`--shard ${named} of ${count} seeds has no seeds (shard k takes the k-th seed and every n-th after it)`);
-  return { shard: `${k}/${n}`, auto };
 }
 
 /** Ctrl-C: the threads finish their current runs and the campaign returns what ran. */

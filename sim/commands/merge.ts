@@ -121,7 +121,7 @@ function checkComplete(parts: { file: string; summary: CampaignSummary }[]): voi
   const held = new Set(parts.flatMap((p) => seedList(p.summary.seeds)).map(String));
   const missing = seedList({ from: range.from, count: range.count }).filter((s) => !held.has(String(s)));
   if (missing.length > 0) {
-    const first = missing.slice(0, 5).join(", ");
-    throw new InputError(`--complete: ${missing.length} of ${span(range)} are in no file (a shard is missing; the first: ${first})`);
+    const shown = `${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}`;
+    throw new InputError(`--complete: ${missing.length} of ${span(range)} are in no file, so a shard is missing: ${shown}`);
   }
 }

@@ -1,9 +1,10 @@
-// `sturdy campaign --shard auto`: the shard comes from the engine that runs the campaign's jobs, so one
-// command line serves every job of a GitHub Actions matrix or every pod of a Kubernetes Indexed Job.
+// `sturdy campaign --shard k/n|auto`: which shard of the seeds this process runs. With auto the shard
+// comes from the engine that runs the campaign's jobs, so one command line serves every job of a
+// GitHub Actions matrix or every pod of a Kubernetes Indexed Job.
 // Both engines number a job 0 .. total-1; a shard is k/n with k from 1. Neither engine puts the total
 // in the job's environment by itself, so the workflow / manifest sets it (and the index, for GitHub)
 // under the names below: .github/workflows/campaign.yml and deploy/k8s/campaign-job.yaml do.
-import { InputError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { MAX_SEEDS } from "./args.js";
 
 export interface ShardEngine {
@@ -71,4 +72,17 @@ function wholeNumber(env: Environment, name: string, min: number, max: number): 
   const n = /^\d{1,8}$/.test(text) ? Number(text) : NaN;
   if (!(n >= min && n <= max)) throw new InputError(`--shard auto: ${name} must be an integer from ${min} to ${max}, got "${text}"`);
   return n;
+}
+
+/** `--shard k/n`, or `--shard auto` read from the job's environment; either must leave the shard some seeds. */
+export function shardArg(text: string | undefined, count: number, env: Environment): { shard?: string; auto?: AutoShard } {
+  if (text === undefined) return {};
+  const auto = text === "auto" ? shardFromEnvironment(env) : undefined;
+  const given = auto?.shard ?? text;
+  const m = /^(\d{1,8})\/(\d{1,8})$/.exec(given);
+  const [k, n] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!(k >= 1 && k <= n && n <= MAX_SEEDS)) throw new UsageError(`--shard must be k/n with 1 ≤ k ≤ n ≤ ${MAX_SEEDS}, or auto, got "${text}"`);
+  const named = auto ? `auto (${given}, from ${auto.engine.name}: ${auto.from})` : given;
+  if (k > count) throw new UsageError(`--shard ${named} of ${count} seeds has no seeds (shard k takes the k-th seed and every n-th after it)`);
+  return { shard: `${k}/${n}`, auto };
 }
