@@ -203,8 +203,8 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
   });
 }
 
-/** A small campaign with failing and passing seeds (the legacy client on a lossy wire), so verdicts differ seed by seed. */
-const CAMPAIGN = { SCENARIO: "lossy", DESIGN: "legacy", SEEDS: "12" };
+/** A small campaign with failing and passing seeds (the legacy client, no faults: its debounce and append-only diffs fail 9 of these 12), so verdicts differ seed by seed. */
+const CAMPAIGN = { SCENARIO: "basic", DESIGN: "legacy", SEEDS: "12" };
 const dirs: string[] = [];
 const scratch = () => { const d = mkdtempSync(join(tmpdir(), "sturdy-engines-")); dirs.push(d); return d; };
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
