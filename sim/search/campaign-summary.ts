@@ -15,6 +15,8 @@ export interface FailureRecord {
 export interface CampaignSummary {
   scenario: string;
   design: string;
+  /** Legacy campaigns: the server legacy's client synced to (rmw or sync). */
+  legacyServer?: string;
   dedupe: string;
   transport: string;
   swarm: boolean;
@@ -86,11 +88,12 @@ export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
   if (parts.length === 0) throw new Error("nothing to merge");
   const first = parts[0]!;
   for (const p of parts) {
-    if (p.scenario !== first.scenario || p.design !== first.design || p.dedupe !== first.dedupe || p.swarm !== first.swarm) {
-      throw new Error(`cannot merge ${p.scenario}/${p.design}/${p.dedupe} into ${first.scenario}/${first.design}/${first.dedupe}`);
+    if (p.scenario !== first.scenario || p.design !== first.design || p.legacyServer !== first.legacyServer || p.dedupe !== first.dedupe || p.swarm !== first.swarm) {
+      throw new Error(`cannot merge ${label(p)} into ${label(first)}`);
     }
   }
   const out = emptySummary(first.scenario, first.design, first.dedupe, first.transport, first.swarm);
+  if (first.legacyServer !== undefined) out.legacyServer = first.legacyServer;
   const seeds: Seed[] = [];
   for (const p of parts) {
     out.runs += p.runs;
@@ -114,6 +117,11 @@ export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
   if (new Set(out.seeds.map(String)).size !== out.seeds.length) throw new Error("shards overlap: a seed appears twice");
   out.runsPerSec = out.elapsedMs > 0 ? Math.round((out.runs / out.elapsedMs) * 1000) : 0;
   return out;
+}
+
+/** scenario/design/dedupe, legacy's server named: what a summary is of. */
+function label(s: CampaignSummary): string {
+  return `${s.scenario}/${s.design}${s.legacyServer ? ` (${s.legacyServer} server)` : ""}/${s.dedupe}`;
 }
 
 export function seedList(seeds: CampaignSummary["seeds"]): Seed[] {

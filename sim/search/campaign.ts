@@ -35,6 +35,7 @@ export async function runSeeds(spec: CampaignSpec, seeds: Seed[], onRun?: (done:
   const scenario = resolveScenario(spec);
   const design = spec.design ?? scenario.design;
   const summary = emptySummary(scenario.name, design, describePolicy(parsePolicy(scenario.dedupe)), scenario.transport, spec.swarm);
+  if (design === "legacy") summary.legacyServer = scenario.legacyServer;
   const elapsed = stopwatch();
   for (const seed of seeds) {
     if (stopped?.()) break;
