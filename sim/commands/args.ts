@@ -161,7 +161,7 @@ export const COMMON = {
   seed: { name: "seed", value: "seed", required: true, help: `an integer 0 .. ${MAX_SEED} or a word` },
   design: { name: "design", value: "outbox|legacy", default: "the scenario's design", help: "the client: the durable outbox or the legacy one" },
   legacyServer: {
-    name: "legacy-server", value: "rmw|sync", default: "the scenario's (rmw)",
+    name: "legacy-server", value: "rmw|sync", default: "the scenario's legacyServer, rmw unless it says sync",
     help: "with --design legacy, the server it syncs to: rmw, a model of today's cloudsession (reads the share's record, awaits, writes it back, no compare-and-set), or sync, sturdy's syncShare in one SQLite transaction",
   },
   swarm: { name: "swarm", help: "swarm testing: each fault kind the scenario enables is on or off per seed, at a random rate up to the scenario's" },

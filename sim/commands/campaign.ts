@@ -106,8 +106,15 @@ export function describeCampaign(s: CampaignSummary): string {
     `  converged ${s.converged}/${s.runs}; convergence after last fault p50 ${percentile(s.convergenceMs, 50)} ms, p99 ${percentile(s.convergenceMs, 99)} ms`,
     `  crash points exercised: ${crashed.length ? crashed.join(", ") : "none"}`,
     `  failing runs ${s.failingRuns}; violations by invariant: ${inv}`,
+    ...kindLine(s),
     ...verdictLines(s),
   ].join("\n");
+}
+
+/** Runs per kind of violation (C1 lost-update, C1 stale, …), most frequent first: what exactly went wrong. */
+function kindLine(s: CampaignSummary): string[] {
+  const kinds = Object.entries(s.violationsByKind ?? {}).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
+  return kinds.length === 0 ? [] : [`  runs by kind: ${kinds.map(([k, n]) => `${k.replace(":", " ")} ${n}`).join(", ")}`];
 }
 
 function verdictLines(s: CampaignSummary): string[] {

@@ -28,6 +28,8 @@ export interface CampaignSummary {
   ops: { enqueued: number; applied: number; duplicates: number; rejected: number; lost: number; roundTrips: number; wireBytes: number };
   failingRuns: number;
   violationsByInvariant: Record<string, number>;
+  /** Runs with a violation of each `invariant:kind` (C1:lost-update, C1:stale, …); absent in summaries made before it. */
+  violationsByKind?: Record<string, number>;
   firstFailingSeed: Seed | null;
   failures: FailureRecord[];
   converged: number;
@@ -50,7 +52,7 @@ export function emptySummary(scenario: string, design: string, dedupe: string, t
     runs: 0, elapsedMs: 0, runsPerSec: 0,
     faults: emptyFaultCounts(),
     ops: { enqueued: 0, applied: 0, duplicates: 0, rejected: 0, lost: 0, roundTrips: 0, wireBytes: 0 },
-    failingRuns: 0, violationsByInvariant: {}, firstFailingSeed: null, failures: [],
+    failingRuns: 0, violationsByInvariant: {}, violationsByKind: {}, firstFailingSeed: null, failures: [],
     converged: 0, convergenceMs: [], ledgerRows: 0, doubleApplyRuns: 0, coverage: emptyCoverage(),
   };
 }
@@ -78,6 +80,8 @@ export function addRun(s: CampaignSummary, r: RunResult): void {
   s.failingRuns += 1;
   const invariants = [...new Set(r.violations.map((v) => v.invariant))].sort();
   for (const inv of invariants) s.violationsByInvariant[inv] = (s.violationsByInvariant[inv] ?? 0) + 1;
+  const kinds = (s.violationsByKind ??= {});
+  for (const kind of new Set(r.violations.map((v) => `${v.invariant}:${v.kind}`))) kinds[kind] = (kinds[kind] ?? 0) + 1;
   if (s.failures.length < MAX_FAILURES_KEPT) {
     s.failures.push({ seed: r.seed, invariants, message: r.violations[0]!.message, traceHash: r.traceHash, steps: r.steps, faultsTaken: r.decisions.length });
   }
@@ -102,6 +106,7 @@ export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
     addCounts(out.ops, p.ops);
     out.failingRuns += p.failingRuns;
     for (const [k, n] of Object.entries(p.violationsByInvariant)) out.violationsByInvariant[k] = (out.violationsByInvariant[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(p.violationsByKind ?? {})) out.violationsByKind![k] = (out.violationsByKind![k] ?? 0) + n;
     out.failures.push(...p.failures);
     out.converged += p.converged;
     out.convergenceMs.push(...p.convergenceMs);
