@@ -3,7 +3,7 @@
 // one-transaction syncShare lose nothing that way. The CLI names the server and carries the choice
 // into the replay command it prints.
 import { describe, expect, it } from "vitest";
-import { loadScenario } from "../sim/world/scenario.js";
+import { loadScenario, parseScenario } from "../sim/world/scenario.js";
 import { runCampaign } from "../sim/search/campaign.js";
 import { shrink } from "../sim/search/shrink.js";
 import { runWorld } from "../sim/world/world.js";
@@ -35,6 +35,12 @@ describe("legacy against the rmw cloudsession model (scenario legacy-rmw)", () =
     expect(sync.legacyServer).toBe("sync");
     expect(sync.violations).toEqual([]);
   }, 60_000);
+
+  it("the scenario schema refuses a storage latency range that runs backwards, naming the field", () => {
+    expect(() => parseScenario({ name: "x", legacyStorageMs: { min: 50, max: 5 } })).toThrow(/scenario scenario: legacyStorageMs: min must not exceed max/);
+    expect(() => parseScenario({ name: "x", legacyServer: "cas" })).toThrow(/legacyServer/);
+    expect(parseScenario({ name: "x" })).toMatchObject({ legacyServer: "rmw", legacyStorageMs: { min: 5, max: 200 } });
+  });
 
   it("the CLI says which server a legacy run met and repeats --legacy-server in the replay it prints", () => {
     const rmw = sturdy(["run", "--scenario", "legacy-rmw", "--design", "legacy", "--legacy-server", "rmw", "--seed", "2", "--json"]);
