@@ -11,6 +11,7 @@ export const INVARIANTS = {
   C1: "convergence: once faults stop, the share equals the reference model of what the user did; nothing pending",
   C2: "agent/model: the share's last user message carries the agent and model the user chose",
   R1: "read-prefix: every read shows a consistent prefix: a reader's cursor never goes back, and the rows are the fold of exactly the ops at cursors 1..cursor",
+  F1: "fail closed: every answer the client took for a batch's ack names exactly the ops it sent in that call; another call's answer is refused, never believed",
   L1: "liveness: the world converges within a bounded virtual time after the last fault",
 } as const;
 export type InvariantId = keyof typeof INVARIANTS;
