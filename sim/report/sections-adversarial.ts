@@ -41,7 +41,7 @@ export function adversarialSection(data: ReportData): Block[] {
     { kind: "heading", level: 3, text: "What the proxy did, and how the sessions it hit ended" },
     { kind: "table", table: endsTable(pairs) },
     note("A session is counted once, when it ends, by why it ended: capnweb itself aborted it (one end met a frame that made no sense for its " +
-      "import/export tables: a push or release for an export that does not exist), the client refused an answer that was not its batch's ack " +
+      "import/export tables, such as a call on, or a release of, an export that does not exist), the client refused an answer that was not its batch's ack " +
       "(a capability, another batch's ack) and gave the session up, a call got no answer in time (a lost frame) and the client gave it up, " +
       "another untyped error made the client give it up, or it ended for a reason of its own with the frames it lost doing no harm."),
     ...pairs.filter(({ design }) => design.failingRuns > 0).map(({ scenario, design }): Block => (design.counterexample
