@@ -32,6 +32,11 @@ class ServerSocketTransport {
   private readonly queue: unknown[] = [];
   /** Calls queued here that the session has not taken yet: held too, though it cannot count them. */
   private queuedCalls = 0;
+  /**
+   * The call last handed to the session, until it asks for the next message: capnweb evaluates a
+   * message between the two, so until then the call is in neither the queue nor its exports.
+   */
+  private handedCall = false;
   private waiter: { resolve: (m: unknown) => void; reject: (e: unknown) => void } | undefined;
   private failure: { error: unknown } | undefined;
   private idle: TimerHandle | undefined;
@@ -48,6 +53,7 @@ class ServerSocketTransport {
   }
 
   receive(): Promise<unknown> {
+    this.handedCall = false;
     if (this.queue.length > 0) return Promise.resolve(this.take());
     if (this.failure) return Promise.reject(this.failure.error);
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
@@ -67,7 +73,7 @@ class ServerSocketTransport {
     try {
       const message = decode(data, isBinary, this.limits);
       if (isCall(message)) {
-        checkCallsInFlight(this.heldBySession() + this.queuedCalls, this.limits);
+        checkCallsInFlight(this.heldBySession() + this.queuedCalls + (this.handedCall ? 1 : 0), this.limits);
         this.queuedCalls += 1;
       }
       this.deliver(message);
@@ -86,7 +92,8 @@ class ServerSocketTransport {
 
   private take(): unknown {
     const message = this.queue.shift();
-    if (isCall(message)) this.queuedCalls -= 1;
+    this.handedCall = isCall(message);
+    if (this.handedCall) this.queuedCalls -= 1;
     return message;
   }
 
