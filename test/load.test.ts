@@ -21,7 +21,7 @@ describe("npm run load, short", () => {
     expect(report.ops.acked).toBe(report.ops.enqueued);
     expect(report.hostile.rejected).toBeGreaterThan(0);
     expect(report.hostile.unauthorised).toBe(0);
-    expect(report.verdict).toMatchObject({ lost: 0, doubleApplied: 0, cursorRegressions: 0, unauthorised: 0, other: {} });
+    expect(report.verdict).toMatchObject({ lost: 0, doubleApplied: 0, cursorRegressions: 0, unauthorised: 0, limitsUnenforced: 0, other: {} });
     expect(report.chaos.exitCodeOnSigterm).toBe(0);
     expect(report.ok).toBe(true);
   }, 120_000);

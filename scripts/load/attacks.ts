@@ -30,6 +30,13 @@ export interface AttackContext {
 export interface Attack {
   name: string;
   refusal: Refusal;
+  /**
+   * Whether its write, were it applied, would be a breach of authority (a forged or stale
+   * credential, a read-only capability, no operator token): then it is unauthorised. The other
+   * attacks write to the attacker's own share with its current credentials, which may write: if
+   * one of those lands, a limit or a validation was not enforced.
+   */
+  breach?: true;
   /** Resolves with what came back; throws what the server refused with. */
   run(ctx: AttackContext): Promise<unknown>;
 }
@@ -53,7 +60,7 @@ async function over<T>(wire: "http" | "ws", ctx: AttackContext, use: (c: AnyConn
 
 function markedOp(ctx: AttackContext, n: number, textBytes = 0): Op {
   const op = intruderOp(`${ctx.actor}-a${ctx.attempt}`, n, ctx.own.epoch);
-  if (textBytes > 0) op.item = { type: "part", data: { id: `prt_${ctx.actor}_${n}`, messageID: "msg_intruder", text: `${INTRUDER_MARK} ${"x".repeat(textBytes)}`, version: 0 } };
+  if (textBytes > 0) op.item = { type: "part", data: { id: `prt_${ctx.actor}-a${ctx.attempt}_${n}`, messageID: "msg_intruder", text: `${INTRUDER_MARK} ${"x".repeat(textBytes)}`, version: 0 } };
   return op;
 }
 
@@ -83,7 +90,7 @@ export const ATTACKS: Attack[] = [
     run: (ctx) => over(ctx.attempt % 2 ? "http" : "ws", ctx, (c) => capOn(c, ctx.own).appendOps(batch(ctx, 257))),
   },
   {
-    name: "forged secret on an honest share", refusal: { code: "WrongSecret" },
+    name: "forged secret on an honest share", refusal: { code: "WrongSecret" }, breach: true,
     run: (ctx) => over(ctx.attempt % 2 ? "ws" : "http", ctx, (c) => {
       const victim = ctx.honestIDs[ctx.attempt % ctx.honestIDs.length]!;
       // The op_id an honest writer will use next, had the attacker guessed its writer id.
@@ -95,14 +102,14 @@ export const ATTACKS: Attack[] = [
     name: "forged op_id (not writer/seq)", refusal: { code: "MalformedOps" },
     run: (ctx) => over(ctx.attempt % 2 ? "http" : "ws", ctx, (c) => capOn(c, ctx.own).appendOps([{ ...markedOp(ctx, 1), op_id: "someone-else/1" }])),
   },
-  { name: "stale capability after a revoke", refusal: { code: "StaleEpoch" }, run: staleCapability },
-  { name: "stale epoch stamped on an op", refusal: { code: "StaleEpoch" }, run: staleStamp },
+  { name: "stale capability after a revoke", refusal: { code: "StaleEpoch" }, breach: true, run: staleCapability },
+  { name: "stale epoch stamped on an op", refusal: { code: "StaleEpoch" }, breach: true, run: staleStamp },
   {
-    name: "createShare without the operator token", refusal: { code: "Unauthorized" },
+    name: "createShare without the operator token", refusal: { code: "Unauthorized" }, breach: true,
     run: (ctx) => over(ctx.attempt % 2 ? "ws" : "http", ctx, (c) => c.main().createShare(`ses_${ctx.actor}`, "guessed-operator-token")),
   },
   {
-    name: "appendOps on a read-only stub", refusal: { code: "NoSuchMethod" },
+    name: "appendOps on a read-only stub", refusal: { code: "NoSuchMethod" }, breach: true,
     run: (ctx) => over(ctx.attempt % 2 ? "http" : "ws", ctx, (c) => (capOn(c, ctx.own).readOnly() as unknown as Cap).appendOps([markedOp(ctx, 1)])),
   },
   { name: "calls flood (ws)", refusal: { code: "TooManyCalls" }, run: callsFlood },
@@ -131,21 +138,25 @@ async function staleStamp(ctx: AttackContext): Promise<unknown> {
   return ack;
 }
 
-/** More calls in one WebSocket session than maxCallsInFlight, none of them awaited until all are sent. */
+/**
+ * More calls in one WebSocket session than maxCallsInFlight, none of them awaited until all are
+ * sent. Reads only: the attacker may write to its own share, so a write would prove nothing.
+ */
 function callsFlood(ctx: AttackContext): Promise<unknown> {
   return over("ws", ctx, (c) => {
     const cap = capOn(c, ctx.own);
-    const calls = Array.from({ length: (ctx.server.limits.maxCallsInFlight ?? 32) + 8 }, () => cap.cursor());
-    return Promise.all([...calls, cap.appendOps([markedOp(ctx, 1)])]);
+    return Promise.all(Array.from({ length: ctx.server.limits.maxCallsInFlight + 8 }, () => cap.cursor()));
   });
 }
 
-/** More sessions holding the attacker's share than maxSessionsPerShare. */
+/**
+ * More sessions holding the attacker's share than maxSessionsPerShare, all opened at once. Reads
+ * only, as above: a session the idle timeout closed meanwhile frees a slot, legitimately.
+ */
 async function sessionsFlood(ctx: AttackContext): Promise<unknown> {
   const connectors = Array.from({ length: ctx.server.limits.maxSessionsPerShare + 1 }, () => new WebSocketConnector(ctx.server.ws));
   try {
-    for (const c of connectors.slice(0, -1)) await capOn(c, ctx.own).cursor();
-    return await capOn(connectors.at(-1)!, ctx.own).appendOps([markedOp(ctx, 1)]);
+    return await Promise.all(connectors.map((c) => capOn(c, ctx.own).cursor()));
   } finally {
     for (const c of connectors) c.close();
   }
@@ -179,6 +190,12 @@ function slowPost(port: number): Promise<unknown> {
     socket.once("close", () => reject(refusalIn(answer, "connection closed")));
     socket.once("error", reject);
   });
+}
+
+/** The attack that wrote an intruder row, from the row's part id (markedOp's), if it is one of ours. */
+export function attackOfRow(key: string): Attack | undefined {
+  const attempt = /^part:prt_attacker-\d+-a(\d+)_\d+$/.exec(key)?.[1];
+  return attempt === undefined ? undefined : ATTACKS[Number(attempt) % ATTACKS.length];
 }
 
 /** The typed error a capnweb abort message carries, as an Error with its code. */

@@ -1,7 +1,10 @@
 // A hostile client: it cycles through every attack (attacks.ts), one at a time, until told to stop,
 // and tallies how each was answered:
 //   rejected      the refusal the attack expects (its typed error code, or the close code)
-//   unauthorised  the server applied one of its writes, or created a share for it
+//   unauthorised  the server obeyed an attack without authority: applied a forged, stale or
+//                 read-only write, or created a share without the operator token
+//   unenforced    the server applied a write a limit or a validation should have refused (to the
+//                 attacker's own share, with its own credentials)
 //   unreached     no answer because the chaos loop killed the server meanwhile
 //   other         any other answer (a sample of each is kept for the report)
 import { errorCode } from "../../src/protocol/errors.js";
@@ -9,16 +12,16 @@ import { accepted } from "../../sim/world/intruder-op.js";
 import { ATTACKS, type Attack, type AttackContext } from "./attacks.js";
 import { sleep } from "./serve-process.js";
 
-export type Outcome = "rejected" | "unauthorised" | "unreached" | "other";
+export type Outcome = "rejected" | "unauthorised" | "unenforced" | "unreached" | "other";
 
-export interface AttackTally { sent: number; rejected: number; unauthorised: number; unreached: number; other: number; samples: string[] }
+export interface AttackTally { sent: number; rejected: number; unauthorised: number; unenforced: number; unreached: number; other: number; samples: string[] }
 
 export class HostileTally {
   readonly byAttack = new Map<string, AttackTally>();
 
   count(attack: string, outcome: Outcome, sample?: string): void {
     let t = this.byAttack.get(attack);
-    if (!t) this.byAttack.set(attack, (t = { sent: 0, rejected: 0, unauthorised: 0, unreached: 0, other: 0, samples: [] }));
+    if (!t) this.byAttack.set(attack, (t = { sent: 0, rejected: 0, unauthorised: 0, unenforced: 0, unreached: 0, other: 0, samples: [] }));
     t.sent += 1;
     t[outcome] += 1;
     if (sample && t.samples.length < 3) t.samples.push(sample);
@@ -56,7 +59,7 @@ async function attempt(attack: Attack, ctx: AttackContext, serverWasDown: () => 
   try {
     const value = await Promise.race([attack.run(ctx), timeout]);
     if (accepted(value) || (value !== null && typeof value === "object" && "secret" in value)) {
-      return { outcome: "unauthorised", sample: JSON.stringify(value).slice(0, 120) };
+      return { outcome: attack.breach ? "unauthorised" : "unenforced", sample: JSON.stringify(value).slice(0, 120) };
     }
     return { outcome: "other", sample: `answered: ${JSON.stringify(value)?.slice(0, 100)}` };
   } catch (e) {

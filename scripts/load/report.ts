@@ -25,15 +25,15 @@ export interface LoadReport {
   ops: { enqueued: number; acked: number; ackedWhileWriting: number; ackedPerSecond: number; drainMs: number | null };
   latencyMs: { ackP50: number; ackP99: number; ackMax: number; roundTripP50: number; roundTripP99: number };
   chaos: { kills: number; restartsSurvived: number; downtimeMsP50: number; downtimeMsMax: number; exitCodeOnSigterm: number | null };
-  hostile: { requests: number; rejected: number; unreached: number; other: number; unauthorised: number; byAttack: Record<string, { sent: number; rejected: number; unreached: number; other: number; unauthorised: number; samples: string[] }> };
+  hostile: { requests: number; rejected: number; unreached: number; other: number; unauthorised: number; unenforced: number; byAttack: Record<string, { sent: number; rejected: number; unreached: number; other: number; unauthorised: number; unenforced: number; samples: string[] }> };
   rssMB: {
     loadStart: number; loadEnd: number; loadMax: number;
     serverMin: number; serverMax: number; serverSamples: number;
     /** The longest-lived server process: its first and last sample, and how long apart (a leak shows here). */
-    longestIncarnation: { seconds: number; first: number; last: number; max: number };
+    longestIncarnation: { seconds: number; first: number; last: number; max: number; series: number[] };
   };
   machine: { cpus: number; loadAverageMin: number; loadAverageMax: number };
-  verdict: { lost: number; doubleApplied: number; cursorRegressions: number; unauthorised: number; other: Record<string, number>; samples: string[] };
+  verdict: { lost: number; doubleApplied: number; cursorRegressions: number; unauthorised: number; limitsUnenforced: number; other: Record<string, number>; samples: string[] };
   clientErrors: Record<string, number>;
 }
 
@@ -67,7 +67,8 @@ export function summarize(p: Parts): LoadReport {
     latencyMs: { ackP50: pct(latencies, 0.5), ackP99: pct(latencies, 0.99), ackMax: pct(latencies, 1), roundTripP50: pct(roundTrips, 0.5), roundTripP99: pct(roundTrips, 0.99) },
     chaos: { kills: p.chaos.kills, restartsSurvived: p.chaos.downtimes.length, downtimeMsP50: pct(p.chaos.downtimes, 0.5), downtimeMsMax: pct(p.chaos.downtimes, 1), exitCodeOnSigterm: p.exitCode },
     hostile: {
-      requests: tally.total("sent"), rejected: tally.total("rejected"), unreached: tally.total("unreached"), other: tally.total("other"), unauthorised: tally.total("unauthorised"),
+      requests: tally.total("sent"), rejected: tally.total("rejected"), unreached: tally.total("unreached"), other: tally.total("other"),
+      unauthorised: tally.total("unauthorised"), unenforced: tally.total("unenforced"),
       byAttack: Object.fromEntries([...tally.byAttack].map(([name, t]) => [name, { ...t }])),
     },
     rssMB: {
@@ -76,10 +77,14 @@ export function summarize(p: Parts): LoadReport {
       longestIncarnation: longest(p.chaos.rss),
     },
     machine: { cpus: cpus().length, loadAverageMin: round1(Math.min(...p.rss.loads)), loadAverageMax: round1(Math.max(...p.rss.loads)) },
-    verdict: { lost: verdict.lost, doubleApplied: verdict.doubleApplied, cursorRegressions: verdict.cursorRegressions, unauthorised: verdict.unauthorised, other: Object.fromEntries(verdict.other), samples: verdict.samples },
+    verdict: {
+      lost: verdict.lost, doubleApplied: verdict.doubleApplied, cursorRegressions: verdict.cursorRegressions, unauthorised: verdict.unauthorised,
+      limitsUnenforced: verdict.limitsUnenforced, other: Object.fromEntries(verdict.other), samples: verdict.samples,
+    },
     clientErrors: mergeCounts(p.clients.map((c) => c.errors)),
   };
-  report.ok = verdict.lost === 0 && verdict.doubleApplied === 0 && verdict.cursorRegressions === 0 && verdict.unauthorised === 0 && otherViolations === 0
+  report.ok = verdict.lost === 0 && verdict.doubleApplied === 0 && verdict.cursorRegressions === 0 && verdict.unauthorised === 0
+    && verdict.limitsUnenforced === 0 && otherViolations === 0
     && report.ops.drainMs !== null && report.ops.acked === report.ops.enqueued && p.exitCode === 0;
   return report;
 }
@@ -90,12 +95,12 @@ export function formatReport(r: LoadReport): string {
     `  ops          enqueued ${r.ops.enqueued}, acked ${r.ops.acked}; ${r.ops.ackedWhileWriting} acked while writing = ${r.ops.ackedPerSecond} ops/s; drained ${r.ops.drainMs === null ? "NOT within the bound" : `${r.ops.drainMs} ms after the writes stopped`}`,
     `  latency      enqueue → ack p50 ${r.latencyMs.ackP50} ms, p99 ${r.latencyMs.ackP99} ms, max ${r.latencyMs.ackMax} ms; batch round trip p50 ${r.latencyMs.roundTripP50} ms, p99 ${r.latencyMs.roundTripP99} ms`,
     `  chaos        server SIGKILLed ${r.chaos.kills} times, restarts survived ${r.chaos.restartsSurvived} (kill → listening again p50 ${r.chaos.downtimeMsP50} ms, max ${r.chaos.downtimeMsMax} ms); SIGTERM at the end: exit ${r.chaos.exitCodeOnSigterm}`,
-    `  hostile      ${r.hostile.requests} requests: ${r.hostile.rejected} rejected with the expected typed error, ${r.hostile.unreached} unanswered (server killed meanwhile), ${r.hostile.other} other, ${r.hostile.unauthorised} obeyed`,
-    ...Object.entries(r.hostile.byAttack).map(([name, t]) => `    ${name.padEnd(38)} ${t.rejected}/${t.sent} rejected${t.unreached ? `, ${t.unreached} unanswered` : ""}${t.other ? `, ${t.other} other (${t.samples.join(" | ")})` : ""}${t.unauthorised ? `, ${t.unauthorised} OBEYED` : ""}`),
-    `  rss          load process ${r.rssMB.loadStart} → ${r.rssMB.loadEnd} MB (max ${r.rssMB.loadMax}; it keeps every ack for the checker); server ${r.rssMB.serverMin}–${r.rssMB.serverMax} MB over ${r.rssMB.serverSamples} samples; its longest-lived process ${r.rssMB.longestIncarnation.first} → ${r.rssMB.longestIncarnation.last} MB (max ${r.rssMB.longestIncarnation.max}) over ${r.rssMB.longestIncarnation.seconds} s`,
+    `  hostile      ${r.hostile.requests} requests: ${r.hostile.rejected} rejected with the expected typed error, ${r.hostile.unreached} unanswered (server killed meanwhile), ${r.hostile.other} other, ${r.hostile.unauthorised + r.hostile.unenforced} obeyed`,
+    ...Object.entries(r.hostile.byAttack).map(([name, t]) => `    ${name.padEnd(38)} ${t.rejected}/${t.sent} rejected${t.unreached ? `, ${t.unreached} unanswered` : ""}${t.other ? `, ${t.other} other (${t.samples.join(" | ")})` : ""}${t.unauthorised + t.unenforced ? `, ${t.unauthorised + t.unenforced} OBEYED` : ""}`),
+    `  rss          load process ${r.rssMB.loadStart} → ${r.rssMB.loadEnd} MB (max ${r.rssMB.loadMax}; it keeps every ack for the checker); server ${r.rssMB.serverMin}–${r.rssMB.serverMax} MB over ${r.rssMB.serverSamples} samples; its longest-lived process ${r.rssMB.longestIncarnation.first} → ${r.rssMB.longestIncarnation.last} MB (max ${r.rssMB.longestIncarnation.max}) over ${r.rssMB.longestIncarnation.seconds} s: ${r.rssMB.longestIncarnation.series.join(" ")}`,
     `  machine      ${r.machine.cpus} cpus, 1-minute load average ${r.machine.loadAverageMin}–${r.machine.loadAverageMax} during the run (the load process, the server and anything else running)`,
     `  client errors ${Object.entries(r.clientErrors).map(([k, n]) => `${k} ×${n}`).join(", ") || "none"}`,
-    `  verdict      lost ${r.verdict.lost}, double-applied ${r.verdict.doubleApplied}, cursor regressions ${r.verdict.cursorRegressions}, unauthorised ${r.verdict.unauthorised}, other violations ${Object.values(r.verdict.other).reduce((a, b) => a + b, 0)}`,
+    `  verdict      lost ${r.verdict.lost}, double-applied ${r.verdict.doubleApplied}, cursor regressions ${r.verdict.cursorRegressions}, unauthorised ${r.verdict.unauthorised}, limits unenforced ${r.verdict.limitsUnenforced}, other violations ${Object.values(r.verdict.other).reduce((a, b) => a + b, 0)}`,
     ...r.verdict.samples.map((s) => `    ${s}`),
     r.ok ? "  ✓ every count is 0, every op acked, the server stopped cleanly" : "  ✗ FAILED",
   ];
@@ -113,11 +118,13 @@ function mb(bytes: number | undefined): number {
 }
 
 /** Samples are a second apart; the incarnation with the most of them lived longest. */
-function longest(samples: { incarnation: number; bytes: number }[]): { seconds: number; first: number; last: number; max: number } {
+function longest(samples: { incarnation: number; bytes: number }[]): LoadReport["rssMB"]["longestIncarnation"] {
   const by = new Map<number, number[]>();
   for (const s of samples) by.set(s.incarnation, [...(by.get(s.incarnation) ?? []), s.bytes]);
   const best = [...by.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-  return { seconds: Math.max(0, best.length - 1), first: mb(best[0]), last: mb(best.at(-1)), max: mb(Math.max(...best)) };
+  // Eleven points, evenly spaced over its life: a leak is a series that keeps climbing.
+  const series = best.length < 2 ? best.map(mb) : Array.from({ length: 11 }, (_, i) => mb(best[Math.round((i * (best.length - 1)) / 10)]));
+  return { seconds: Math.max(0, best.length - 1), first: mb(best[0]), last: mb(best.at(-1)), max: mb(Math.max(...best)), series };
 }
 
 function round1(n: number): number {

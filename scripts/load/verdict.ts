@@ -7,19 +7,25 @@
 //   lost             C1 rows lost or stale, and D1 reports (an acked op the server no longer has)
 //   double-applied   S1 reports, ops acked `applied` twice, applies the cursor counts beyond the ledger
 //   cursor regressions  S2 reports (server cursor or client watermark went back) and acks out of order
-//   unauthorised     S4 reports (intruder rows, in honest shares and the attackers' own) and hostile
-//                    requests the server obeyed
+//   unauthorised     S4 reports (intruder rows in honest shares), intruder rows in an attacker's own
+//                    share from an attack without authority, and hostile requests the server obeyed
+//                    without authority (each is a piece of evidence: one breach may show twice)
+// and, beside them, limits unenforced: an attacker's write to its own share that a limit or a
+// validation should have refused.
 import type Database from "better-sqlite3";
 import type { Violation } from "../../sim/check/violations.js";
 import { ledgerCursors, shareCursor } from "../../sim/check/ledger.js";
 import { decodeShare, readShareRows } from "../../sim/check/share-reader.js";
 import type { LoadClient } from "./client.js";
+import { attackOfRow } from "./attacks.js";
 
 export interface Verdict {
   lost: number;
   doubleApplied: number;
   cursorRegressions: number;
   unauthorised: number;
+  /** Hostile writes to their own share that a limit or a validation should have refused. */
+  limitsUnenforced: number;
   /** Every other violation (A1, S3, S5, C2, an outbox not drained, ...), by invariant and kind. */
   other: Map<string, number>;
   /** A few violations verbatim, for the report. */
@@ -27,7 +33,7 @@ export interface Verdict {
 }
 
 export function emptyVerdict(): Verdict {
-  return { lost: 0, doubleApplied: 0, cursorRegressions: 0, unauthorised: 0, other: new Map(), samples: [] };
+  return { lost: 0, doubleApplied: 0, cursorRegressions: 0, unauthorised: 0, limitsUnenforced: 0, other: new Map(), samples: [] };
 }
 
 export function judgeClient(client: LoadClient, server: Database.Database, verdict: Verdict): void {
@@ -41,11 +47,18 @@ export function judgeClient(client: LoadClient, server: Database.Database, verdi
   for (const v of checker.violations) classify(v, verdict, `client ${client.index}`);
 }
 
-/** The attackers' own shares: every write an attacker tried carried the intruder mark and had to be refused. */
+/**
+ * The attackers' own shares: every write an attacker tried carried the intruder mark and had to be
+ * refused. A row from an attack without authority is unauthorised; one from an attack on the
+ * attacker's own credentials means a limit or a validation let it through.
+ */
 export function judgeAttackerShare(server: Database.Database, shareID: string, verdict: Verdict): void {
-  const intruded = decodeShare(readShareRows(server, shareID)).intruded;
-  verdict.unauthorised += intruded.length;
-  if (intruded.length > 0) verdict.samples.push(`attacker share ${shareID}: ${intruded.length} intruder row(s), e.g. ${intruded[0]}`);
+  for (const key of decodeShare(readShareRows(server, shareID)).intruded) {
+    const attack = attackOfRow(key);
+    if (attack?.breach) verdict.unauthorised += 1;
+    else verdict.limitsUnenforced += 1;
+    if (verdict.samples.length < 10) verdict.samples.push(`attacker share ${shareID}: intruder row ${key} (${attack?.name ?? "unknown attack"})`);
+  }
 }
 
 function classify(v: Violation, verdict: Verdict, who: string): void {

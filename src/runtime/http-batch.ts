@@ -9,6 +9,7 @@ import { SturdyError } from "../protocol/errors.js";
 import type { Clock } from "../protocol/ports.js";
 import { checkBodySize, checkCallsInFlight, isCall, type ServerLimits } from "../server/limits.js";
 import { abortMessage, httpStatusOf } from "./rpc-refusal.js";
+import { armDeadline } from "./deadline.js";
 
 export type BatchLimits = Pick<ServerLimits, "maxBodyBytes" | "maxCallsInFlight" | "requestTimeoutMs">;
 
@@ -69,11 +70,11 @@ function readBody(req: IncomingMessage, limits: BatchLimits, clock: Clock): Prom
     const chunks: Buffer[] = [];
     let bytes = 0;
     const stop = (error: unknown) => {
-      clock.clearTimer(timer);
+      deadline.clear();
       req.off("data", onData);
       reject(error);
     };
-    const timer = clock.setTimer(limits.requestTimeoutMs, () => {
+    const deadline = armDeadline(clock, limits.requestTimeoutMs, () => {
       stop(new SturdyError("RequestTimeout", `request not received within requestTimeoutMs ${limits.requestTimeoutMs}`));
     });
     const onData = (chunk: Buffer) => {
@@ -87,7 +88,7 @@ function readBody(req: IncomingMessage, limits: BatchLimits, clock: Clock): Prom
     };
     req.on("data", onData);
     req.once("end", () => {
-      clock.clearTimer(timer);
+      deadline.clear();
       resolve(Buffer.concat(chunks).toString("utf8"));
     });
     req.once("error", stop);

@@ -8,8 +8,9 @@
 import { RpcSession, type RpcSessionOptions } from "capnweb";
 import type { RawData, WebSocket } from "ws";
 import { errorCode, SturdyError } from "../protocol/errors.js";
-import type { Clock, TimerHandle } from "../protocol/ports.js";
+import type { Clock } from "../protocol/ports.js";
 import { checkCallsInFlight, checkFrameSize, isCall, type ServerLimits } from "../server/limits.js";
+import { armDeadline, type Deadline } from "./deadline.js";
 
 export type SocketLimits = Pick<ServerLimits, "maxFrameBytes" | "maxCallsInFlight" | "idleTimeoutMs">;
 
@@ -39,7 +40,7 @@ class ServerSocketTransport {
   private handedCall = false;
   private waiter: { resolve: (m: unknown) => void; reject: (e: unknown) => void } | undefined;
   private failure: { error: unknown } | undefined;
-  private idle: TimerHandle | undefined;
+  private idle: Deadline | undefined;
 
   constructor(private readonly socket: WebSocket, private readonly limits: SocketLimits, private readonly clock: Clock) {
     socket.on("message", (data, isBinary) => this.onFrame(data, isBinary));
@@ -108,13 +109,13 @@ class ServerSocketTransport {
 
   private armIdle(): void {
     this.stopIdle();
-    this.idle = this.clock.setTimer(this.limits.idleTimeoutMs, () => {
+    this.idle = armDeadline(this.clock, this.limits.idleTimeoutMs, () => {
       this.fail(new SturdyError("IdleTimeout", `no message for idleTimeoutMs ${this.limits.idleTimeoutMs}`));
     });
   }
 
   private stopIdle(): void {
-    if (this.idle) this.clock.clearTimer(this.idle);
+    this.idle?.clear();
     this.idle = undefined;
   }
 }
