@@ -6,6 +6,7 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -80,6 +81,21 @@ describe("sturdy serve: database, signals, token, the client example", () => {
     await expect(createShare(without.info, TOKEN, "ses_1")).rejects.toMatchObject({ code: "Unauthorized" });
     await without.stop();
   }, 60_000);
+
+  it("bound beyond loopback (--host), any Host name is served; browser pages still are not", async () => {
+    const server = await startShareHttpServer({ dbPath: join(tempDir(), "s.db"), dedupe: parsePolicy("permanent"), host: "0.0.0.0" });
+    const status = (headers: Record<string, string>) => new Promise<number>((done, fail) => {
+      const req = httpRequest({ host: "127.0.0.1", port: server.port, path: "/healthz", headers }, (res) => {
+        res.resume();
+        done(res.statusCode ?? 0);
+      });
+      req.on("error", fail);
+      req.end();
+    });
+    expect(await status({ host: "share.example.org" })).toBe(200);
+    expect(await status({ host: "share.example.org", origin: "https://evil.example" })).toBe(403);
+    await server.close();
+  });
 
   it("Node 20 has no global WebSocket, and the example needs no flag for it", () => {
     const r = spawnSync(process.execPath, ["-e", "process.stdout.write(typeof WebSocket)"], { encoding: "utf8" });

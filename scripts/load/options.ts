@@ -28,7 +28,7 @@ export interface LoadOptions {
 export const DEFAULT_LOAD: LoadOptions = {
   seconds: 60,
   clients: 32,
-  opsPerSecond: 20,
+  opsPerSecond: 8,
   killEveryMs: 5_000,
   hostiles: 3,
   seed: 1,
