@@ -38,8 +38,8 @@ export const spec: CommandSpec = {
     { ...COMMON.json, help: "print the URLs and limits as one JSON line on stdout; the rest goes to stderr" },
   ],
   examples: [
-    "STURDY_OPERATOR_TOKEN=$(cat token) sturdy serve --port 8787",
-    "sturdy serve --port 0 --db /tmp/sturdy.db --operator-token-file token --limits limits.json --json",
+    "sturdy serve --port 8787 --operator-token-file token",
+    "sturdy serve --port 0 --db /tmp/sturdy.db --limits limits.json --json",
   ],
 };
 
