@@ -57,7 +57,7 @@ const NUMBERS = {
   "drain-timeout-ms": { min: 1_000, max: 3_600_000 },
 } as const;
 
-export const USAGE = `npm run load -- [--seconds N] [--clients N] [--ops-per-second N] [--kill-every-ms N] [--hostiles N] [--seed N] [--dir D] [--keep] [--json]
+export const USAGE = `npm run load -- [--seconds N] [--clients N] [--ops-per-second N] [--kill-every-ms N] [--hostiles N] [--seed N] [--drain-timeout-ms N] [--dir D] [--keep] [--json]
 
 A load and fault test against the real server process: N outbox clients (the real Outbox and Flusher,
 each its own SQLite file, half over HTTP batch and half over WebSocket) write for --seconds while the
