@@ -17,7 +17,8 @@ import type { ShareCapApi, ShareInfo } from "../src/protocol/api.js";
 import type { Ack, Op } from "../src/protocol/envelope.js";
 import type { Connector } from "../src/client/connector.js";
 import { errorCode } from "../src/protocol/errors.js";
-import type { ServerLimits } from "../src/server/limits.js";
+import { DEFAULT_LIMITS, utf8Length, type ServerLimits } from "../src/server/limits.js";
+import { DEFAULT_FLUSHER } from "../src/client/flusher.js";
 import { formatOpId } from "../src/protocol/op-id.js";
 
 const TOKEN = "operator-token-of-the-limits-test";
@@ -204,6 +205,15 @@ describe("sturdy serve: every limit over the real wire", () => {
     expect(dump()).toBe(before);
     await honestSucceeds();
   });
+});
+
+it("the default limits hold the Flusher's largest batch: 8 items of maxItemBytes with their envelopes", () => {
+  const item = { type: "part" as const, data: { id: "prt_1", messageID: "msg_1", text: "", version: 0 } };
+  const envelope = utf8Length(JSON.stringify(op())) - utf8Length(JSON.stringify(item));
+  const batch = DEFAULT_FLUSHER.maxBatch * (DEFAULT_LIMITS.maxItemBytes + envelope + 1_024); // + capnweb's framing, generously
+  expect(batch).toBeLessThanOrEqual(DEFAULT_LIMITS.maxBodyBytes);
+  expect(batch).toBeLessThanOrEqual(DEFAULT_LIMITS.maxFrameBytes);
+  expect(DEFAULT_LIMITS.maxFrameBytes).toBeLessThanOrEqual(DEFAULT_LIMITS.wsMaxPayloadBytes);
 });
 
 describe("sturdy serve: who may do what, and garbage", () => {

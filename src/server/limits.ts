@@ -40,13 +40,16 @@ const MiB = 1024 * 1024;
 
 /**
  * Sized for opencode's sessions: a part's text may be 1 MiB (items.ts), so an item may be ~2 MiB
- * of UTF-8 JSON; a client batch is 8 ops (src/client/flusher.ts). Timeouts are generous for a
- * laptop on a bad network and short enough that a slow or silent peer cannot hold a socket long.
+ * of UTF-8 JSON; the Flusher sends batches of 8 ops (DEFAULT_FLUSHER), so a body or a frame must
+ * hold 8 items of maxItemBytes with their envelopes: the Flusher resends a batch whole, and a batch
+ * refused as too large would be refused every time (test/serve-limits.test.ts checks the sum).
+ * Timeouts are generous for a laptop on a bad network and short enough that a slow or silent peer
+ * cannot hold a socket long.
  */
 export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
-  maxBodyBytes: 8 * MiB,
-  maxFrameBytes: 8 * MiB,
-  wsMaxPayloadBytes: 16 * MiB,
+  maxBodyBytes: 20 * MiB,
+  maxFrameBytes: 20 * MiB,
+  wsMaxPayloadBytes: 24 * MiB,
   maxOpsPerBatch: MAX_BATCH_OPS,
   maxItemBytes: 2 * MiB,
   maxCallsInFlight: 64,
