@@ -101,7 +101,7 @@ export class ServerNode extends DurableNode implements ServerEndpoint {
   main(): object {
     if (!this.server) throw new Error("server is down");
     if (this.hooks.main) return this.hooks.main(this.server.store);
-    return this.legacyHandler ? new ShareServerTarget(this.server.store, this.legacyHandler) : this.server.main();
+    return this.legacyHandler ? new ShareServerTarget(this.server.store, {}, this.legacyHandler) : this.server.main();
   }
 
   get store() {
