@@ -20,27 +20,27 @@ function checkBatchSize(what: string, value: unknown): void {
   }
 }
 
-function parseOps(ops: unknown): Op[] {
+export function parseOps(ops: unknown): Op[] {
   checkBatchSize("ops", ops);
   const parsed = OpBatch.safeParse(ops);
   if (!parsed.success) throw new SturdyError("MalformedOps", summarize(parsed.error));
   return parsed.data;
 }
 
-function parseItems(data: unknown): SyncItem[] {
+export function parseItems(data: unknown): SyncItem[] {
   checkBatchSize("data", data);
   const parsed = SyncItems.safeParse(data);
   if (!parsed.success) throw new SturdyError("MalformedOps", summarize(parsed.error));
   return parsed.data;
 }
 
-function parseCredential(what: string, value: unknown): string {
+export function parseCredential(what: string, value: unknown): string {
   const parsed = Credential.safeParse(value);
   if (!parsed.success) throw new SturdyError("MalformedCredentials", `${what} must be a non-empty string of at most 256 characters`);
   return parsed.data;
 }
 
-function parseCredentials(shareID: unknown, secret: unknown): [string, string] {
+export function parseCredentials(shareID: unknown, secret: unknown): [string, string] {
   return [parseCredential("share id", shareID), parseCredential("secret", secret)];
 }
 
