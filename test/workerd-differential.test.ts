@@ -44,7 +44,7 @@ const opSpec = fc.record({
   writer: fc.constantFrom("w1", "w2"),
   seq: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 4, max: 6 }) }),
   item,
-  deps: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray(["w1/1", "w1/2", "w2/1", "w2/3", "w9/9"], { maxLength: 2 }) }),
+  deps: fc.oneof({ weight: 3, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.subarray(["w1/1", "w1/2", "w2/1", "w2/3", "w9/9"], { maxLength: 2 }) }),
   // Mostly the epoch of a capability that has seen no revocation, sometimes one a revocation made.
   epoch: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
 });

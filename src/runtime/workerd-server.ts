@@ -22,6 +22,12 @@ export interface WorkerdServerOptions {
   port?: number;
   /** The wrangler config to run (default: deploy/worker/wrangler.jsonc). */
   configPath?: string;
+  /**
+   * The caller handles SIGINT and SIGTERM and then calls close() (`sturdy serve`). Miniflare's own
+   * handlers, which stop workerd and exit at once (status 130 / 143), are then taken off again;
+   * its exit handler, which stops workerd whenever this process exits, stays.
+   */
+  callerHandlesSignals?: boolean;
 }
 
 export interface RunningWorkerdServer {
@@ -68,6 +74,8 @@ export function miniflareOptions(config: WorkerConfig, script: string, vars: Rec
 export async function startWorkerdServer(options: WorkerdServerOptions): Promise<RunningWorkerdServer> {
   const config = readWorkerConfig(options.configPath ?? WORKER_CONFIG);
   const script = await bundleWorker(config.main);
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const mf = new Miniflare({
     ...miniflareOptions(config, script, { DEDUPE: describePolicy(options.dedupe) }),
     durableObjectsPersist: options.persistDir,
@@ -80,6 +88,9 @@ export async function startWorkerdServer(options: WorkerdServerOptions): Promise
   } catch (e) {
     await mf.dispose().catch(() => undefined);
     throw e;
+  }
+  if (options.callerHandlesSignals) {
+    for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
   }
   const port = Number(ready.port);
   const url = `http://${LOOPBACK}:${port}`;
