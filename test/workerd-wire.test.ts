@@ -7,6 +7,7 @@
 // from the Durable Object's SQLite file itself, must hold exactly the user's writes, each op
 // applied once.
 import { afterEach, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,7 +26,7 @@ import { SimRng } from "../sim/world/rng.js";
 import { decodeShare, readShareRows, type StoredRow } from "../sim/check/share-reader.js";
 import { judgeConvergence } from "../sim/check/convergence.js";
 import type { InvariantId } from "../sim/check/violations.js";
-import { ServeProcess, sleep, waitFor, type ServeInfo } from "./fixtures/serve-process.js";
+import { ROOT, ServeProcess, sleep, waitFor, type ServeInfo } from "./fixtures/serve-process.js";
 
 const OPS = 60;
 /** Server kills, at these counts of acked ops. */
@@ -170,6 +171,7 @@ async function workerdRun(transport: Transport, dedupe: string) {
   expect(new Set(applied).size).toBe(applied.length);
   expect(new Set([...applied, ...duplicates])).toEqual(new Set(opIDs));
   expect(acks.every((a) => a.rejected.length === 0)).toBe(true);
+  await expectSameHttpSurface(info.url);
 
   // From the object's own SQLite file, after a graceful stop: the same rows, one ledger entry (or
   // one writer mark step) per op.
@@ -193,6 +195,15 @@ async function workerdRun(transport: Transport, dedupe: string) {
   return summary;
 }
 
+/** What `sturdy serve` answers outside RPC, the Worker answers too (test/real-wire.test.ts checks serve's). */
+async function expectSameHttpSurface(url: string): Promise<void> {
+  const health = await fetch(`${url}/healthz`);
+  expect([health.status, await health.text()]).toEqual([200, "ok"]);
+  expect((await fetch(`${url}/nope`)).status).toBe(404);
+  const fromPage = await fetch(`${url}/rpc`, { method: "POST", body: "", headers: { origin: "https://evil.example" } });
+  expect(fromPage.status).toBe(403);
+}
+
 describe("real wire against workerd: the Worker killed and restarted, Durable Objects persisted", () => {
   it("http batch (permanent ledger): converges, nothing lost, nothing applied twice", async () => {
     const summary = await workerdRun("http-batch", "permanent");
@@ -205,4 +216,18 @@ describe("real wire against workerd: the Worker killed and restarted, Durable Ob
     expect(summary.kills).toBe(KILL_AT.length);
     expect(summary.connects).toBeGreaterThanOrEqual(KILL_AT.length + 1);
   }, 180_000);
+});
+
+describe("sturdy serve --runtime: usage", () => {
+  it.each([
+    [["--runtime", "deno"], /--runtime must be node or workerd/],
+    [["--runtime", "workerd", "--db", "x.db"], /--db is for --runtime node/],
+    [["--runtime", "workerd", "--share", "share-1"], /--share is for --runtime node/],
+    [["--persist", "objects"], /--persist is for --runtime workerd/],
+  ])("bad usage %j exits 2 with one clear line", (args, message) => {
+    const r = spawnSync(process.execPath, ["bin/sturdy.mjs", "serve", "--port", "0", ...(args as string[])], { cwd: ROOT, encoding: "utf8", timeout: 20_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
 });
