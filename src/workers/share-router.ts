@@ -46,18 +46,19 @@ export interface ShareRouterOptions {
   /** Names new shares; the production Worker gives it real randomness (SystemRng). */
   rng: Rng;
   /**
-   * Called before a share is created; throws to refuse (an operator token check plugs in here,
-   * per request, since each request or socket gets its own router).
+   * Called first by createShare with the token the caller passed; throws to refuse. Where an
+   * operator token check plugs in (per request: each request or socket gets its own router).
+   * Absent, anyone may create a share, as with `sturdy serve` on main today.
    */
-  authorizeCreate?: () => void;
+  authorizeCreate?: (operatorToken: unknown) => void;
 }
 
 export class ShareRouter extends RpcTarget {
   constructor(private readonly objects: ShareObjects, private readonly options: ShareRouterOptions) { super(); }
 
-  createShare(sessionID: unknown): Promise<ShareInfo> {
+  createShare(sessionID: unknown, operatorToken?: unknown): Promise<ShareInfo> {
+    this.options.authorizeCreate?.(operatorToken);
     const session = parseCredential("session id", sessionID);
-    this.options.authorizeCreate?.();
     const id = this.options.rng.id("share-");
     return relayed(this.objects(id).createShare(session, id));
   }
