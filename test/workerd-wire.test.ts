@@ -1,6 +1,7 @@
 // The real wire against workerd: `sturdy serve --runtime workerd` in a child process (the Worker of
 // deploy/worker, a SQLite-backed Durable Object per share, persisted in a temp directory), the real
 // Outbox + Flusher in this process over capnweb's HTTP batch and WebSocket sessions. Mid-run the
+// client crashes with a batch in flight (its resend must come back as duplicates), then the
 // server's process group — node, miniflare and the workerd process — is SIGKILLed, twice, and
 // restarted on the same port and directory. Judged by the independent reference model and checks
 // (sim/model, sim/check), never by the product's own fold: the share, read back both over RPC and
@@ -74,6 +75,36 @@ function readObjectFile(persist: string, shareID: string): { rows: StoredRow[]; 
   throw new Error(`no Durable Object file in ${persist} holds ${shareID} (${files.length} files)`);
 }
 
+/** One client: its outbox file, flusher and connector. `crash()` drops every JS object, the file stays. */
+class ClientNode {
+  readonly clock = new SystemClock();
+  readonly rng = new SystemRng();
+  readonly db: Database.Database;
+  readonly outbox: Outbox;
+  readonly connector: HttpBatchConnector | WebSocketConnector;
+  readonly flusher: Flusher;
+  private down = false;
+
+  constructor(path: string, transport: Transport, info: ServeInfo, onEvent: (e: FlushEvent, node: ClientNode) => void) {
+    this.db = openFileDatabase(path);
+    this.outbox = new Outbox(this.db, this.rng);
+    this.outbox.recoverAfterRestart();
+    this.outbox.setCredentials({ id: info.share.id, secret: info.share.secret, url: info.url, epoch: info.share.epoch });
+    this.connector = transport === "http-batch" ? new HttpBatchConnector(info.rpc) : new WebSocketConnector(info.ws);
+    this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.rng, FLUSHER, (e) => onEvent(e, this));
+    cleanups.push(() => this.crash());
+  }
+
+  crash(): void {
+    if (this.down) return;
+    this.down = true;
+    this.flusher.stop();
+    this.clock.clearAll();
+    this.connector.close();
+    this.db.close();
+  }
+}
+
 /** The reference model's verdict on rows: every report C1/C2/S1 would make. */
 function judge(rows: StoredRow[], items: SyncItem[]): string[] {
   const reports: string[] = [];
@@ -106,35 +137,53 @@ async function workerdRun(transport: Transport, dedupe: string) {
   let killing: Promise<void> | undefined;
   const acked = () => new Set(acks.flatMap((a) => [...a.applied, ...a.duplicates])).size;
 
-  const clock = new SystemClock();
-  const rng = new SystemRng();
-  const db = openFileDatabase(join(clientDir, "client.db"));
-  const outbox = new Outbox(db, rng);
-  outbox.setCredentials({ id: info.share.id, secret: info.share.secret, url: info.url, epoch: info.share.epoch });
-  const connector = transport === "http-batch" ? new HttpBatchConnector(info.rpc) : new WebSocketConnector(info.ws);
-  const onEvent = (e: FlushEvent) => {
+  let crashedBatch: string[] | undefined;
+  let crashArmed = true;
+  const onEvent = (e: FlushEvent, node: ClientNode) => {
     if (e.kind === "send") {
-      sentAt.set(e.batchID, clock.now());
-      // SIGKILL the server a moment after a batch left: it may or may not have been applied.
-      if (killing === undefined && kills < KILL_AT.length && acked() >= KILL_AT[kills]!) {
+      sentAt.set(e.batchID, node.clock.now());
+      if (crashArmed && !e.resend && acked() > 0) {
+        // The client stops with this batch on the wire: the Worker applies it, the ack is never recorded.
+        crashArmed = false;
+        crashedBatch = e.opIDs;
+        node.flusher.stop();
+      } else if (crashedBatch !== undefined && killing === undefined && kills < KILL_AT.length && acked() >= KILL_AT[kills]!) {
+        // SIGKILL the server a moment after a batch left: it may or may not have been applied.
         kills += 1;
         killing = sleep(1).then(() => server.kill());
       }
     } else if (e.kind === "ack") {
       acks.push(e.ack);
       const t0 = sentAt.get(e.batchID);
-      if (t0 !== undefined) rtts.push(clock.now() - t0);
+      if (t0 !== undefined) rtts.push(node.clock.now() - t0);
       sentAt.delete(e.batchID);
     } else {
       errors.push(e.error);
       sentAt.delete(e.batchID);
     }
   };
-  const flusher = new Flusher(outbox, connector, clock, rng, FLUSHER, onEvent);
-  cleanups.push(() => { flusher.stop(); clock.clearAll(); connector.close(); db.close(); });
+  const clientDb = join(clientDir, "client.db");
+  const enqueue = (node: ClientNode, i: number) => {
+    const a = enqueues[i]!;
+    opIDs[i] = node.outbox.enqueue(a.item, a.dependsOn.map((d) => opIDs[d]!));
+    items[i] = a.item;
+    node.flusher.kick();
+  };
 
-  // The user works throughout; each kill is followed by a restart on the same port and directory
-  // while the client keeps retrying.
+  // Phase 1: the client crashes with a batch in flight and restarts from its outbox file: the resend
+  // of what the Worker already applied must come back as duplicates.
+  const half = OPS / 4;
+  let client = new ClientNode(clientDb, transport, info, onEvent);
+  for (let i = 0; i < half; i++) enqueue(client, i);
+  await waitFor(() => crashedBatch !== undefined, 20_000, "the client to crash with a batch in flight");
+  const appliedBeforeCrash = acked() + crashedBatch!.length;
+  await waitFor(async () => (await readOverRpc(info)).cursor === appliedBeforeCrash, 20_000, "the in-flight batch to be applied");
+  client.crash();
+  client = new ClientNode(clientDb, transport, info, onEvent);
+  client.flusher.kick();
+
+  // Phase 2: the user keeps working; the server is SIGKILLed twice, each time restarted on the same
+  // port and directory while the client keeps retrying.
   const restarts: number[] = [];
   const restarter = (async () => {
     for (let k = 0; k < KILL_AT.length; k++) {
@@ -147,19 +196,16 @@ async function workerdRun(transport: Transport, dedupe: string) {
       killing = undefined;
     }
   })();
-  for (let i = 0; i < OPS; i++) {
-    const a = enqueues[i]!;
-    opIDs[i] = outbox.enqueue(a.item, a.dependsOn.map((d) => opIDs[d]!));
-    items[i] = a.item;
-    flusher.kick();
+  for (let i = half; i < OPS; i++) {
+    enqueue(client, i);
     await sleep(20);
   }
   await restarter;
   await waitFor(() => {
-    const c = outbox.counts();
+    const c = client.outbox.counts();
     return c.pending === 0 && c.in_flight === 0;
   }, 30_000, "the outbox to drain after the restarts");
-  expect(outbox.counts()).toEqual({ pending: 0, in_flight: 0, acked: OPS, failed: 0 });
+  expect(client.outbox.counts()).toEqual({ pending: 0, in_flight: 0, acked: OPS, failed: 0 });
 
   // Over RPC: the reference model finds nothing lost, stale or stored twice; the cursor counts
   // applications, so it equals the number of ops exactly when each applied once.
@@ -170,6 +216,10 @@ async function workerdRun(transport: Transport, dedupe: string) {
   const duplicates = acks.flatMap((a) => a.duplicates);
   expect(new Set(applied).size).toBe(applied.length);
   expect(new Set([...applied, ...duplicates])).toEqual(new Set(opIDs));
+  for (const id of crashedBatch!) {
+    expect(applied).not.toContain(id); // its first ack was lost with the client...
+    expect(duplicates).toContain(id); // ...so the resend was recognised, not applied again
+  }
   expect(acks.every((a) => a.rejected.length === 0)).toBe(true);
   await expectSameHttpSurface(info.url);
 
@@ -189,7 +239,7 @@ async function workerdRun(transport: Transport, dedupe: string) {
     lost: judge(live.rows, items).length, appliedTwice: applied.length - new Set(applied).size,
     batches: rtts.length, rttMs: { p50: pct(0.5), p95: pct(0.95), max: sorted[sorted.length - 1] },
     duplicateAcks: duplicates.length, errors: errors.length,
-    ...(connector instanceof WebSocketConnector ? { connects: connector.connects } : {}),
+    ...(client.connector instanceof WebSocketConnector ? { connects: client.connector.connects } : {}),
   };
   console.log(`workerd-wire ${JSON.stringify(summary)}`);
   return summary;
