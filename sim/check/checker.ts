@@ -10,6 +10,7 @@ import { modelKey } from "../model/reference.js";
 import { judgeAck } from "./acks.js";
 import { ApplyLog, opContent } from "./applies.js";
 import { judgeConvergence } from "./convergence.js";
+import { judgeSentTurns, judgeShareTurns } from "./turns.js";
 import { Durability } from "./durability.js";
 import { ledgerCursors, ledgerPolicy, type LedgerPolicy } from "./ledger.js";
 import { ReadChecks, type ObservedRead } from "./reads.js";
@@ -95,6 +96,8 @@ export class Checker {
     for (const key of decoded.intruded) this.report("S4", "intruder-row", `row ${key} was written by an intruder`);
     this.checkLedgerOrder(server, shareID, client);
     const excluded = this.excludedKeys(client);
+    judgeShareTurns(decoded.view, excluded, this.report);
+    if (client) judgeSentTurns(client, this.report);
     return judgeConvergence({ decoded, items, excluded, outbox }, this.report);
   }
 

@@ -41,7 +41,7 @@ export interface SessionParts {
   log: ViolationLog;
   lifecycle: () => Lifecycle;
   checkers: CheckerRegistry;
-  /** The workload's causalDeps as this run drew it: a reshare's snapshot follows the same rule. */
+  /** The workload's causalDeps as this run drew it: off, the app's ops carry no depends_on. */
   causalDeps: boolean;
 }
 
@@ -62,7 +62,7 @@ export function buildSession(k: number, actions: readonly Action[], root: SimRng
     onLegacy: (e: LegacyEvent) => record(e.kind === "send" ? "sync" : "error", e.kind === "send" ? `${e.items} items` : e.error),
     probe: p.injector.probeFor(names.node, p.lifecycle),
     hooks: p.hooks,
-    app: p.scenario.app,
+    causalDeps: p.causalDeps,
   });
   const onWrite = p.injector.afterWriteFor(names.node, p.lifecycle);
   client.wrap = (db) => crashingDatabase(db, (site) => { countWrite(client); onWrite(site); });
@@ -77,9 +77,9 @@ export function buildSession(k: number, actions: readonly Action[], root: SimRng
     else client.disk.peek((db) => session.checker.sharedAfresh(db));
     p.checkers.set(next.id, session.checker);
   };
-  const app = p.scenario.app === "session" && p.design !== "legacy" ? new SessionApp() : undefined;
+  const app = new SessionApp();
   const exit = (downForMs: number) => p.lifecycle().exitAndRestart(names.node, downForMs);
-  const setup = { onRevoke, onReshare, exit, causalDeps: p.causalDeps, sessionID: names.session, app };
+  const setup = { onRevoke, onReshare, exit, sessionID: names.session, app };
   session.user = new User(actions, client, p.server, () => session.checker, p.acct.record, setup, share, () => p.injector.asleepUntil);
   return session;
 }
