@@ -354,6 +354,8 @@ describe("sturdy report (small real run)", () => {
       expect(md).toBe(renderMarkdown(data));
       expect(readFileSync(join(dir, "r", "report.html"), "utf8")).toBe(renderHtml(data));
       expect(md).toContain(`**${conclude(data.scenarios).text.split(". ")[0]}`);
+      // Every legacy figure says which server it was measured against.
+      expect(md).toMatch(/\| legacy's server \| rmw, a model of today's cloudsession server/);
       expect(data.command).toBe(`npx sturdy report --scenario lossy --durability power-loss,ack-before-fsync --seeds 3 --from 1 --windows 4 --out ${out}`);
       expect(data.commit).toMatch(/^([0-9a-f]{4,}|unknown)$/);
       // Nothing machine-specific: the output folder appears only as the relative path it was given.

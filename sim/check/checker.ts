@@ -14,7 +14,8 @@ import { judgeSentTurns, judgeShareTurns } from "./turns.js";
 import { Durability } from "./durability.js";
 import { ledgerCursors, ledgerPolicy, type LedgerPolicy } from "./ledger.js";
 import { ReadChecks, type ObservedRead } from "./reads.js";
-import { decodeShare, readShareRows } from "./share-reader.js";
+import { decodeShare, readRecordRows, readShareRows } from "./share-reader.js";
+import { LostUpdates } from "./lost-updates.js";
 import { StepChecks } from "./step-checks.js";
 import { ViolationLog, type Report } from "./violations.js";
 import { pluck } from "./sql.js";
@@ -32,8 +33,13 @@ export class Checker {
   /** Enqueues whose node crashed before answering: committed or not, nobody was told (Jepsen's :info). */
   private readonly indeterminate: SyncItem[] = [];
 
-  constructor(dedupe: string, private readonly log = new ViolationLog(), label = "") {
+  /** Stale writes to the share's record, when the server keeps the share as one record (rmw legacy). */
+  private readonly lostUpdates: LostUpdates | undefined;
+
+  /** `layout`: how the server stores the share: rows (share_rows), or one record per share (share_records). */
+  constructor(dedupe: string, private readonly log = new ViolationLog(), label = "", private readonly layout: "rows" | "record" = "rows") {
     this.report = label ? (i, k, m) => log.report(i, k, `${label}: ${m}`) : log.report;
+    this.lostUpdates = layout === "record" ? new LostUpdates() : undefined;
     this.applies = new ApplyLog(this.report);
     this.policy = ledgerPolicy(dedupe);
     this.steps = new StepChecks(this.report, this.policy, this.applies);
@@ -44,7 +50,10 @@ export class Checker {
   get violations() { return this.log.violations; }
   set step(n: number) { this.log.step = n; }
 
-  readonly onServerEvent = (e: ServerEvent): void => this.applies.onEvent(e);
+  readonly onServerEvent = (e: ServerEvent): void => {
+    this.applies.onEvent(e);
+    this.lostUpdates?.onEvent(e);
+  };
 
   onEnqueue(opID: string, item: SyncItem, dependsOn: readonly string[]): void {
     this.ops.set(opID, { content: opContent(item), key: modelKey(item), dependsOn });
@@ -72,12 +81,16 @@ export class Checker {
   }
 
   checkStep(server: { db: Database.Database; shareID: string } | undefined, client: Database.Database | undefined): void {
-    if (server) this.steps.checkServer(server.db, server.shareID);
+    if (server) {
+      this.steps.checkServer(server.db, server.shareID);
+      this.lostUpdates?.observe(server.db, server.shareID, this.log.step);
+    }
     if (client) this.steps.checkClient(client);
   }
 
   afterServerRestart(db: Database.Database, shareID: string, client: Database.Database | undefined): void {
     this.steps.serverRestarted(this.durability.afterServerRestart(db, shareID, client));
+    this.lostUpdates?.restarted(db, shareID, this.log.step);
   }
 
   /** This share replaced an earlier one of the same session, whose acks the client's disk still holds. */
@@ -92,13 +105,13 @@ export class Checker {
 
   /** Once quiet: the share against the model, and the ledger's order. Returns lost-op count. */
   checkFinal(server: Database.Database, shareID: string, client: Database.Database | undefined, items: SyncItem[], outbox?: { pending: number; in_flight: number; failed: number }): number {
-    const decoded = decodeShare(readShareRows(server, shareID));
+    const decoded = decodeShare(this.layout === "record" ? readRecordRows(server, shareID) : readShareRows(server, shareID));
     for (const key of decoded.intruded) this.report("S4", "intruder-row", `row ${key} was written by an intruder`);
     this.checkLedgerOrder(server, shareID, client);
     const excluded = this.excludedKeys(client);
     judgeShareTurns(decoded.view, excluded, this.report);
     if (client) judgeSentTurns(client, this.report);
-    return judgeConvergence({ decoded, items, excluded, outbox }, this.report);
+    return judgeConvergence({ decoded, items, excluded, outbox, lostUpdates: this.lostUpdates?.found }, this.report);
   }
 
   /**

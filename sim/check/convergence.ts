@@ -7,6 +7,7 @@ import { byFileName, diffCarriers, diffIdentity, lastUserChoice, modelShare, typ
 import { stableJson } from "../model/stable-json.js";
 import type { DecodedShare } from "./share-reader.js";
 import type { Report } from "./violations.js";
+import type { LostUpdate } from "./lost-updates.js";
 
 export interface ConvergenceInput {
   decoded: DecodedShare;
@@ -15,14 +16,28 @@ export interface ConvergenceInput {
   /** Model keys written by an op that D1 already reported lost: D1's finding, not C1's. */
   excluded: ReadonlySet<string>;
   outbox?: { pending: number; in_flight: number; failed: number };
+  /** Writes of a share kept as one record that dropped what other syncs had stored (lost-updates.ts). */
+  lostUpdates?: readonly LostUpdate[];
 }
+
+/**
+ * Where a missing or stale row came from, when a lost update explains it: the latest stale write
+ * that dropped exactly the value the user last wrote there.
+ */
+type Explain = (key: string, want: string) => LostUpdate | undefined;
 
 /** Returns how many of the user's rows the share lost or holds stale. */
 export function judgeConvergence(input: ConvergenceInput, report: Report): number {
   const expected = modelShare(input.items);
   const actual = input.decoded.view;
-  let lost = judgeEntities(expected, actual, input.excluded, report);
-  lost += judgeDiffs(expected, actual, diffCarriers(input.items), input.excluded, report);
+  const updates = input.lostUpdates ?? [];
+  const explain: Explain = (key, want) => updates.findLast((u) => u.key === key && u.value === want);
+  // A row a lost update took is reported first, as the run's finding; the rest keep their order.
+  const deferred: Parameters<Report>[] = [];
+  const judged: Report = (invariant, kind, message) => (kind === "lost-update" ? report(invariant, kind, message) : void deferred.push([invariant, kind, message]));
+  let lost = judgeEntities(expected, actual, input.excluded, explain, judged);
+  lost += judgeDiffs(expected, actual, diffCarriers(input.items), input.excluded, explain, judged);
+  for (const r of deferred) report(...r);
   for (const key of input.decoded.garbled) report("C1", "garbled", `row ${key} cannot be read back`);
   const o = input.outbox;
   if (o && o.pending + o.in_flight + o.failed > 0) {
@@ -32,18 +47,17 @@ export function judgeConvergence(input: ConvergenceInput, report: Report): numbe
   return lost;
 }
 
-function judgeEntities(expected: ShareView, actual: ShareView, excluded: ReadonlySet<string>, report: Report): number {
+function judgeEntities(expected: ShareView, actual: ShareView, excluded: ReadonlySet<string>, explain: Explain, report: Report): number {
   let lost = 0;
   for (const [key, want] of expected.entities) {
     if (excluded.has(key)) continue;
     const got = actual.entities.get(key);
-    if (!got) {
-      lost += 1;
-      report("C1", "lost", `lost: ${key} never reached the share`);
-    } else if (stableJson(got) !== stableJson(want)) {
-      lost += 1;
-      report("C1", "stale", `stale: ${key} holds ${stableJson(got)}, the user's last write is ${stableJson(want)}`);
-    }
+    if (got && stableJson(got) === stableJson(want)) continue;
+    lost += 1;
+    const update = explain(key, stableJson(want));
+    if (update) report("C1", "lost-update", lostUpdateMessage(key, "the user's last write of it", update));
+    else if (!got) report("C1", "lost", `lost: ${key} never reached the share`);
+    else report("C1", "stale", `stale: ${key} holds ${stableJson(got)}, the user's last write is ${stableJson(want)}`);
   }
   for (const key of actual.entities.keys()) {
     if (!expected.entities.has(key) && !excluded.has(key)) report("C1", "unexpected", `unexpected row ${key}: the user never wrote it`);
@@ -51,7 +65,7 @@ function judgeEntities(expected: ShareView, actual: ShareView, excluded: Readonl
   return lost;
 }
 
-function judgeDiffs(expected: ShareView, actual: ShareView, carriers: Map<string, number>, excluded: ReadonlySet<string>, report: Report): number {
+function judgeDiffs(expected: ShareView, actual: ShareView, carriers: Map<string, number>, excluded: ReadonlySet<string>, explain: Explain, report: Report): number {
   let lost = 0;
   const sessions = new Set([...expected.diffs.keys(), ...actual.diffs.keys()]);
   for (const session of sessions) {
@@ -68,14 +82,23 @@ function judgeDiffs(expected: ShareView, actual: ShareView, carriers: Map<string
       const carried = carriers.get(id) ?? 0;
       if (carried > 0 && copies > carried) report("S1", "stored-twice", `diff ${stableJson(diff)} of ${session} stored ${copies} times, carried by ${carried} user item(s)`);
     }
-    const want = stableJson(expected.diffs.get(session) ?? []);
+    const wanted = expected.diffs.get(session) ?? [];
+    const want = stableJson(wanted);
     const got = stableJson([...distinct.values()].map((v) => v.diff).sort(byFileName));
-    if (want !== got) {
-      lost += 1;
-      report("C1", "diff-diverged", `diffs of ${session} diverged: the share holds ${got}, the user's latest list is ${want}`);
-    }
+    if (want === got) continue;
+    lost += 1;
+    // A file of the user's latest list that the share lacks because a stale write dropped it.
+    const missing = wanted.filter((d) => !distinct.has(diffIdentity(session, d)));
+    const update = missing.map((d) => explain(`diffs:${session}`, stableJson(d))).find((u) => u !== undefined);
+    if (update) report("C1", "lost-update", lostUpdateMessage(`diffs of ${session}`, `its entry ${update.value} of the user's latest list`, update));
+    else report("C1", "diff-diverged", `diffs of ${session} diverged: the share holds ${got}, the user's latest list is ${want}`);
   }
   return lost;
+}
+
+function lostUpdateMessage(what: string, written: string, u: LostUpdate): string {
+  return `lost update: ${what} — ${written}, held by the share's record (syncCount ${u.held.syncCount}, written at step ${u.held.step}), ` +
+    `was overwritten at step ${u.by.step} by a sync that had read the record before it was stored (its write: syncCount ${u.by.syncCount})`;
 }
 
 function judgeAgentModel(expected: ShareView, actual: ShareView, excluded: ReadonlySet<string>, report: Report): void {

@@ -41,6 +41,8 @@ function render(e: TraceEvent): string | undefined {
     case "server.refused": return `S--xN: ${at} refused ${d}`;
     case "server.died-serving": return `Note over S: ${at} died before answering ${d}`;
     case "client.sync": return `C->>N: ${at} syncShare ${d}`;
+    case "server.storage-get": return `Note over S: ${at} storage read ${d}`;
+    case "server.storage-put": return `Note over S: ${at} storage write ${d}`;
     default: return undefined;
   }
 }

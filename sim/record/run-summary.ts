@@ -6,6 +6,7 @@ export function runSummary(r: RunResult) {
     seed: r.seed,
     scenario: r.scenario,
     design: r.design,
+    ...(r.legacyServer ? { legacyServer: r.legacyServer } : {}),
     dedupe: r.dedupe,
     transport: r.transport,
     traceHash: r.traceHash,
@@ -32,7 +33,7 @@ export function runSummary(r: RunResult) {
 export function describeRun(r: RunResult): string {
   const f = r.faults;
   const lines = [
-    `${r.scenario} / ${r.design} (${r.transport}, dedupe ${r.dedupe}) seed ${r.seed}`,
+    `${r.scenario} / ${r.design}${r.legacyServer ? ` against the ${r.legacyServer} server` : ""} (${r.transport}, dedupe ${r.dedupe}) seed ${r.seed}`,
     `  trace ${r.traceHash}  steps ${r.steps}  virtual ${r.virtualTimeMs} ms`,
     `  faults: ${f.dropped} dropped, ${f.duplicated} duplicated, ${f.reordered} reordered, ${f.delayed} delayed, ` +
       `${f.severed} severed, ${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server`,

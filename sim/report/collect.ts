@@ -54,6 +54,8 @@ export interface ScenarioInfo {
   transport: string;
   ops: number;
   storage: { client: string; server: string };
+  /** The server legacy's client syncs to in this scenario (rmw or sync); absent in reports made before it was a choice. */
+  legacyServer?: string;
   /** The invariants it declares it violates: empty for a healthy scenario, else a demonstration of a weakness. */
   expectViolations: string[];
 }
@@ -139,7 +141,7 @@ export function scenarioVariantFile(base: Scenario, dedupe: string): string {
 export function scenarioInfo(s: Scenario): ScenarioInfo {
   return {
     name: s.name, description: s.description, transport: s.transport, ops: s.workload.ops,
-    storage: { ...s.storage }, expectViolations: [...s.expectViolations],
+    storage: { ...s.storage }, legacyServer: s.legacyServer, expectViolations: [...s.expectViolations],
   };
 }
 

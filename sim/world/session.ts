@@ -52,7 +52,8 @@ export function sessionNames(k: number): { node: string; session: string; stream
 
 export function buildSession(k: number, actions: readonly Action[], root: SimRng, p: SessionParts, onRevoke: (s: ShareInfo) => void): Session {
   const names = sessionNames(k);
-  const newChecker = () => new Checker(p.scenario.dedupe, p.log, k === 0 ? "" : names.session);
+  const layout = p.design === "legacy" && p.scenario.legacyServer === "rmw" ? "record" : "rows";
+  const newChecker = () => new Checker(p.scenario.dedupe, p.log, k === 0 ? "" : names.session, layout);
   const record = (kind: string, detail: string) => p.acct.record(names.node, kind, detail);
   const client: ClientNode = new ClientNode({
     name: names.node, design: p.design, clock: p.clock, rng: root.fork(names.stream), synchronous: p.scenario.storage.client,

@@ -27,6 +27,7 @@ import { countWrite } from "./write-count.js";
 import { startViewer, type HostileContext } from "./viewer.js";
 import { startReader } from "./reader.js";
 import type { RunResult, WorldOptions } from "./options.js";
+import { RmwLegacyServer, type RmwParts } from "./legacy-server.js";
 import type { ShareInfo } from "../../src/protocol/api.js";
 
 export type { RunResult, WorldOptions } from "./options.js";
@@ -76,7 +77,11 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const hooks = plantHooks(options.plant);
   const checkers: CheckerRegistry = new Map();
   const observer = (e: Parameters<Session["checker"]["onServerEvent"]>[0]) => checkers.get(e.shareID)?.onServerEvent(e);
-  const server = new ServerNode({ dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer, probe: injector.probeFor("server", () => lifecycle) }, scenario.storage.server, hooks);
+  const serverProbe = injector.probeFor("server", () => lifecycle);
+  const legacy = design === "legacy" && scenario.legacyServer === "rmw"
+    ? new RmwLegacyServer({ clock, observer, probe: serverProbe, latency: storageLatency(scenario, root, gate), record: (kind, detail) => record("server", kind, detail) })
+    : undefined;
+  const server = new ServerNode({ dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer, probe: serverProbe }, scenario.storage.server, hooks, legacy);
   const onServerWrite = injector.afterWriteFor("server", () => lifecycle);
   server.wrap = (db) => crashingDatabase(db, (site) => { countWrite(server); onServerWrite(site); });
   server.start();
@@ -104,6 +109,13 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
     // A run that has not converged long after the last fault ended has already failed L1: stop there.
     deadline: () => Math.max(horizon, injector.faultsEndAt) + scenario.livenessMs,
   };
+}
+
+/** How long each call of the rmw legacy server's storage takes: drawn from its own stream, or an explorer's pick. */
+function storageLatency(scenario: Scenario, root: SimRng, gate: FaultGate): RmwParts["latency"] {
+  const rng = root.fork("storage");
+  const { min, max } = scenario.legacyStorageMs;
+  return (kind) => gate.pick(`storage@${kind}`, [min, max], () => min + rng.int(max - min + 1));
 }
 
 /** The scenario's honest readers of the share, each judged by the checker of the share it read. */
@@ -177,7 +189,8 @@ function result(w: World, quiet: boolean, lost: number, convergenceMs: number): 
   const violations = w.log.violations;
   const sum = (f: (s: Session) => number) => sessions.reduce((n, s) => n + f(s), 0);
   return {
-    seed: w.seed, scenario: scenario.name, design: w.design, dedupe: describePolicy(parsePolicy(scenario.dedupe)),
+    seed: w.seed, scenario: scenario.name, design: w.design, ...(w.design === "legacy" ? { legacyServer: scenario.legacyServer } : {}),
+    dedupe: describePolicy(parsePolicy(scenario.dedupe)),
     transport: scenario.transport, ...(w.options.plant ? { plant: w.options.plant } : {}),
     traceHash: acct.trace.digest(), steps: acct.step, virtualTimeMs: w.clock.now(),
     faults: w.faults, mix: w.mix, decisions: w.gate.taken, actionsGenerated: w.generated,

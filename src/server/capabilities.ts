@@ -101,9 +101,18 @@ function staleEpoch(capEpoch: number, shareEpoch: number): SturdyError {
   return new SturdyError("StaleEpoch", `capability epoch ${capEpoch} is older than share epoch ${shareEpoch}`);
 }
 
+/**
+ * Today's sync path behind `syncShare`, given already validated input: the store's own one-transaction
+ * apply, or a model of the cloudsession server (src/legacy), which answers once its storage has.
+ */
+export interface SyncShareHandler {
+  syncShare(shareID: string, secret: string, items: SyncItem[]): { ok: true } | Promise<{ ok: true }>;
+}
+
 /** The server's main capability: what an unauthenticated peer can ask for. */
 export class ShareServerTarget extends RpcTarget {
-  constructor(private readonly store: ShareStore) { super(); }
+  /** `legacy`: who serves `syncShare` (default: the store, in one transaction). */
+  constructor(private readonly store: ShareStore, private readonly legacy: SyncShareHandler = store) { super(); }
 
   createShare(sessionID: unknown): ShareInfo {
     return this.store.createShare(parseCredential("session id", sessionID));
@@ -120,8 +129,8 @@ export class ShareServerTarget extends RpcTarget {
     return this.store.revoke(...parseCredentials(shareID, secret));
   }
 
-  syncShare(shareID: unknown, secret: unknown, data: unknown): { ok: true } {
+  syncShare(shareID: unknown, secret: unknown, data: unknown): { ok: true } | Promise<{ ok: true }> {
     const [id, sec] = parseCredentials(shareID, secret);
-    return this.store.syncShare(id, sec, parseItems(data));
+    return this.legacy.syncShare(id, sec, parseItems(data));
   }
 }

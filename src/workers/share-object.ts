@@ -35,7 +35,7 @@ export class ShareObjectCore {
     return this.existing(() => parseCredentials(shareID, secret)[0]).main.revoke(shareID, secret);
   }
 
-  syncShare(shareID: unknown, secret: unknown, data: unknown): { ok: true } {
+  syncShare(shareID: unknown, secret: unknown, data: unknown): { ok: true } | Promise<{ ok: true }> {
     const checked = () => {
       const [id] = parseCredentials(shareID, secret);
       parseItems(data);
