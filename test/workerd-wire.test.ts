@@ -250,6 +250,8 @@ async function expectSameHttpSurface(url: string): Promise<void> {
   const health = await fetch(`${url}/healthz`);
   expect([health.status, await health.text()]).toEqual([200, "ok"]);
   expect((await fetch(`${url}/nope`)).status).toBe(404);
+  expect((await fetch(`${url}/ws`)).status).toBe(404); // no upgrade: serve's node handler says 404 too
+  expect((await fetch(`${url}/rpc`)).status).toBe(405); // capnweb's batch endpoint, as nodeHttpBatchRpcResponse
   const fromPage = await fetch(`${url}/rpc`, { method: "POST", body: "", headers: { origin: "https://evil.example" } });
   expect(fromPage.status).toBe(403);
 }

@@ -4,7 +4,7 @@
 //   GET  /healthz  200 "ok"
 // Every session gets its own ShareRouter. Requests pass `admit` first: the place for request-level
 // rules (the operator token, limits), decided per request before any RPC runs.
-import { newWorkersRpcResponse, newWorkersWebSocketRpcResponse } from "capnweb";
+import { newHttpBatchRpcResponse, newWorkersWebSocketRpcResponse } from "capnweb";
 import { ShareRouter, type ShareObjects, type ShareRouterOptions } from "./share-router.js";
 
 export interface ShareWorkerDeps {
@@ -22,8 +22,11 @@ export async function handleShareRequest(request: Request, deps: ShareWorkerDeps
   const refusal = admit(request);
   if (refusal) return refusal;
   const path = new URL(request.url).pathname;
-  if (path === "/rpc" && request.method === "POST") return newWorkersRpcResponse(request, new ShareRouter(deps.objects, deps.router));
-  if (path === "/ws") return newWorkersWebSocketRpcResponse(request, new ShareRouter(deps.objects, deps.router));
+  // As serve: /rpc is capnweb's batch endpoint whatever the method (it answers 405 but to POST);
+  // /ws without a WebSocket upgrade is not found.
+  if (path === "/rpc") return newHttpBatchRpcResponse(request, new ShareRouter(deps.objects, deps.router));
+  const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+  if (path === "/ws" && upgrade) return newWorkersWebSocketRpcResponse(request, new ShareRouter(deps.objects, deps.router));
   if (path === "/healthz" && request.method === "GET") return text(200, "ok");
   return text(404, "not found: POST /rpc (http batch) or GET /ws (websocket)");
 }
