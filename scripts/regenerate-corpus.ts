@@ -21,6 +21,8 @@ const CORPUS: Spec[] = [
   { file: "pipelined-without-deps-goes-stale", scenario: "pipelined-no-deps", design: "outbox", invariant: "C1" },
   { file: "split-ack-crash", scenario: "crashes", design: "outbox", invariant: "S5", plant: "split-ack" },
   { file: "writer-seq-pipelining-refused-writer", scenario: "writer-seq-pipelined", design: "outbox", invariant: "L1", plant: "refuse-unknown-writer" },
+  { file: "adversarial-frames-foreign-answer", scenario: "adversarial-frames", design: "outbox", invariant: "F1", plant: "trust-any-answer" },
+  { file: "adversarial-frames-broken-session-kept", scenario: "adversarial-frames", design: "outbox", invariant: "L1", plant: "keep-broken-session" },
 ];
 const MAX_SEED = 200;
 
@@ -39,7 +41,9 @@ async function firstSeedShowing(spec: Spec): Promise<number> {
   throw new Error(`${spec.file}: no seed in 1..${MAX_SEED} shows ${spec.invariant}`);
 }
 
-for (const spec of CORPUS) {
+// `npx tsx scripts/regenerate-corpus.ts NAME…` rebuilds only those entries.
+const only = process.argv.slice(2);
+for (const spec of CORPUS.filter((s) => only.length === 0 || only.includes(s.file))) {
   const seed = await firstSeedShowing(spec);
   const cx = (await shrink(scenarioOf(spec), seed, { design: spec.design, plant: spec.plant }, undefined, spec.invariant))!;
   const path = join("test", "corpus", `${spec.file}.json`);

@@ -8,6 +8,7 @@ import type { SyncItem } from "../../src/protocol/items.js";
 import type { ServerEvent } from "../../src/server/share-store.js";
 import { modelKey } from "../model/reference.js";
 import { judgeAck } from "./acks.js";
+import { AnswerChecks } from "./answers.js";
 import { ApplyLog, opContent } from "./applies.js";
 import { judgeConvergence } from "./convergence.js";
 import { judgeSentTurns, judgeShareTurns } from "./turns.js";
@@ -28,6 +29,7 @@ export class Checker {
   private readonly steps: StepChecks;
   private readonly durability: Durability;
   private readonly reads: ReadChecks;
+  private readonly answers: AnswerChecks;
   /** op_id → what the user enqueued under it (the latest, if a buggy client reused the id). */
   private readonly ops = new Map<string, { content: string; key: string; dependsOn: readonly string[] }>();
   /** Enqueues whose node crashed before answering: committed or not, nobody was told (Jepsen's :info). */
@@ -45,6 +47,7 @@ export class Checker {
     this.steps = new StepChecks(this.report, this.policy, this.applies);
     this.durability = new Durability(this.report, this.policy, this.applies);
     this.reads = new ReadChecks(this.report, this.applies);
+    this.answers = new AnswerChecks(this.report);
   }
 
   get violations() { return this.log.violations; }
@@ -65,7 +68,13 @@ export class Checker {
     this.indeterminate.push(item);
   }
 
-  onAck(ack: Ack): void {
+  /** The client sent these ops as batch `batchID` (a call whose answer F1 judges). */
+  onSend(batchID: string, opIDs: readonly string[]): void {
+    this.answers.onSend(batchID, opIDs);
+  }
+
+  onAck(ack: Ack, batchID: string): void {
+    this.answers.onAck(batchID, ack);
     judgeAck(ack, this.applies, this.durability.rolledBack, (op) => this.ops.get(op)?.content, this.report);
     this.durability.onAck(ack);
   }

@@ -12,6 +12,7 @@ export const INVARIANTS = {
   C2: "agent/model: the share's last user message carries the agent and model the user chose",
   T1: "turn lifecycle: the share holds no part without its message, no reply without its question, no tool call running in a finished turn; once a turn's outcome is sent, nothing of the turn changes",
   R1: "read-prefix: every read shows a consistent prefix: a reader's cursor never goes back, and the rows are the fold of exactly the ops at cursors 1..cursor",
+  F1: "fail closed: every answer the client took for a batch's ack names exactly the ops it sent in that call; another call's answer is refused, never believed",
   L1: "liveness: the world converges within a bounded virtual time after the last fault",
 } as const;
 export type InvariantId = keyof typeof INVARIANTS;

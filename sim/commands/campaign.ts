@@ -7,6 +7,7 @@ import { progressDisplay } from "./progress.js";
 import { verdict } from "./verdict.js";
 import { shrinkCommand } from "../search/replay-command.js";
 import { SHARD_ENGINES, shardArg, type AutoShard, type Environment } from "./shard-arg.js";
+import { describeFrameFaults } from "../net/faults.js";
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -107,7 +108,7 @@ export function describeCampaign(s: CampaignSummary): string {
     ...(s.interrupted ? [`  INTERRUPTED (Ctrl-C) after ${s.runs} runs: this summary covers only the seeds that ran`] : []),
     `  runs ${s.runs} in ${(s.elapsedMs / 1000).toFixed(1)} s = ${s.runsPerSec} runs/s`,
     `  faults: ${f.dropped} dropped, ${f.duplicated} duplicated, ${f.reordered} reordered, ${f.delayed} delayed, ${f.severed} severed, ` +
-      `${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server`,
+      `${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server${describeFrameFaults(f)}`,
     `  ops: ${s.ops.enqueued} enqueued, ${s.ops.applied} applied, ${s.ops.duplicates} duplicates, ${s.ops.rejected} rejected, ${s.ops.lost} lost`,
     `  converged ${s.converged}/${s.runs}; convergence after last fault p50 ${percentile(s.convergenceMs, 50)} ms, p99 ${percentile(s.convergenceMs, 99)} ms`,
     `  crash points exercised: ${crashed.length ? crashed.join(", ") : "none"}`,

@@ -23,6 +23,8 @@ import { unorderedPartVersions } from "./unordered-part-versions.js";
 import { ClearQueueOnCloseOutbox } from "./clear-queue-on-close.js";
 import { staleReadMain } from "./stale-read.js";
 import { ToolsLeftRunningStore } from "./tools-left-running.js";
+import { TrustingFlusher } from "./trust-any-answer.js";
+import { SessionKeepingFlusher } from "./keep-broken-session.js";
 
 export interface Plant {
   description: string;
@@ -145,6 +147,16 @@ export const PLANTS = {
     description: "the client's close() deletes the queued rows, as opencode's dispose clears its queue: a clean exit loses them",
     invariant: "D1", scenario: "clean-exit",
     hooks: { createOutbox: (db, rng, options) => new ClearQueueOnCloseOutbox(db, rng, options) },
+  },
+  "trust-any-answer": {
+    description: "the client takes whatever its appendOps call resolves to for that batch's ack: on a session a broken proxy put out of step, another call's answer is believed",
+    invariant: "F1", scenario: "adversarial-frames",
+    hooks: { createFlusher: (...args) => new TrustingFlusher(...args) },
+  },
+  "keep-broken-session": {
+    description: "only a timeout makes the client give its session up: after a repeated frame every call on it fails the same way, for good",
+    invariant: "L1", scenario: "adversarial-frames",
+    hooks: { createFlusher: (...args) => new SessionKeepingFlusher(...args) },
   },
 } satisfies Record<string, Plant>;
 

@@ -36,6 +36,9 @@ function render(e: TraceEvent): string | undefined {
     case "net.duplicate": return `Note over N: ${at} proxy replays ${d}`;
     case "net.reorder": return `Note over N: ${at} ${d} (overtaken)`;
     case "net.partition": return `Note over N: ${at} PARTITION ${d}`;
+    case "net.frame-drop": return `Note over N: ${at} proxy DROPS one frame ${d}`;
+    case "net.frame-duplicate": return `Note over N: ${at} proxy sends one frame TWICE ${d}`;
+    case "net.frame-reorder": return `Note over N: ${at} proxy HOLDS one frame ${d}`;
     case "server.served": return `N->>S: ${at} ${d}`;
     case "server.served-replay": return `N->>S: ${at} replayed ${d}`;
     case "server.refused": return `S--xN: ${at} refused ${d}`;

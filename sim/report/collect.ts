@@ -62,8 +62,11 @@ export interface ScenarioInfo {
 
 export interface ScenarioResult {
   scenario: ScenarioInfo;
-  /** `main` compares every dedupe policy; `durability` puts legacy and the exact policies through crashes. */
-  role: "main" | "durability";
+  /**
+   * `main` compares every dedupe policy; `durability` puts legacy and the exact policies through
+   * crashes; `adversarial` puts them through the adversarial wire mode, kept apart (ReportData).
+   */
+  role: "main" | "durability" | "adversarial";
   designs: DesignResult[];
 }
 
@@ -75,6 +78,13 @@ export interface ReportData {
   windows: number[];
   /** The main scenario first, then the durability scenarios. */
   scenarios: ScenarioResult[];
+  /**
+   * The adversarial wire mode's scenarios (a broken proxy inside a live session), kept apart: the
+   * conclusion, the glance and durability tables and the coverage read `scenarios` only, so a
+   * transport capnweb does not promise to survive weighs in none of them; it has its own section.
+   * Absent in reports made before the mode existed.
+   */
+  adversarial?: ScenarioResult[];
   invariants: { id: string; text: string; impact: string }[];
 }
 
@@ -92,6 +102,8 @@ export interface CollectOptions {
   scenario: string;
   /** Scenarios (names or JSON files) run through legacy and the exact dedupe policies; default none. */
   durability?: string[];
+  /** Adversarial-mode scenarios, run through the same designs as durability and reported apart; default none. */
+  adversarial?: string[];
   from: number;
   count: number;
   windows: number[];
@@ -108,6 +120,9 @@ export interface CollectOptions {
 
 /** The report's default durability scenarios: crashes, power loss, and acks before fsync (a demonstration). */
 export const DURABILITY_SCENARIOS = ["crashes", "power-loss", "ack-before-fsync"];
+
+/** The report's default adversarial-mode scenarios: frame faults alone, and with crashes (D1 after each restart). */
+export const ADVERSARIAL_SCENARIOS = ["adversarial-frames", "adversarial-frames-crashes"];
 
 export function designSpecs(windows: number[]): DesignSpec[] {
   return [
@@ -155,11 +170,12 @@ interface Context {
 }
 
 export async function collectReport(o: CollectOptions): Promise<ReportData> {
-  const plan = [
-    { arg: o.scenario, role: "main" as const, specs: designSpecs(o.windows) },
+  const plan: { arg: string; role: ScenarioResult["role"]; specs: DesignSpec[] }[] = [
+    { arg: o.scenario, role: "main", specs: designSpecs(o.windows) },
     ...(o.durability ?? [])
       .filter((arg) => arg !== o.scenario)
       .map((arg) => ({ arg, role: "durability" as const, specs: durabilitySpecs() })),
+    ...(o.adversarial ?? []).map((arg) => ({ arg, role: "adversarial" as const, specs: durabilitySpecs() })),
   ];
   const totalRuns = o.count * plan.reduce((n, p) => n + p.specs.length, 0);
   const pool = new TaskPool(o.workers ?? defaultWorkers(totalRuns));
@@ -172,18 +188,20 @@ export async function collectReport(o: CollectOptions): Promise<ReportData> {
     tell: (finished) => o.onProgress?.({ ...progress, finished }),
   };
   try {
-    const scenarios = await Promise.all(plan.map(async ({ arg, role, specs }): Promise<ScenarioResult> => {
+    const results = await Promise.all(plan.map(async ({ arg, role, specs }): Promise<ScenarioResult> => {
       const base = loadScenario(arg);
       const designs = await Promise.all(specs.map((spec) => runDesign(cx, arg, base, spec)));
       return { scenario: scenarioInfo(base), role, designs };
     }));
+    const adversarial = results.filter((s) => s.role === "adversarial");
     return {
       seeds: { from: o.from, count: o.count },
       version: o.version,
       commit: o.commit,
       command: o.command,
       windows: [...o.windows].sort((a, b) => a - b),
-      scenarios,
+      scenarios: results.filter((s) => s.role !== "adversarial"),
+      ...(adversarial.length ? { adversarial } : {}),
       invariants: Object.entries(INVARIANTS).map(([id, text]) => ({ id, text, impact: userImpact(id) })),
     };
   } finally {

@@ -15,6 +15,7 @@ export const USER_IMPACT: Record<InvariantId, string> = {
   C2: "readers see the wrong agent or model on the user's last message",
   T1: "readers see a turn that makes no sense: a reply with no question, a part with no message, a finished answer whose tool call still spins, or a finished turn that changed afterwards",
   R1: "a viewer sees a state the share never had (rows that do not match the cursor shown), or sees the share go back in time after a reconnect",
+  F1: "the client believed an answer meant for another call: what it records as delivered rests on a broken session's word",
   L1: "the share never catches up: the user's edits stay unsent and readers see a frozen session",
 };
 

@@ -194,7 +194,8 @@ export class ClientNode extends DurableNode {
     this.outbox = hooks.createOutbox ? hooks.createOutbox(db, this.deps.rng, options) : new Outbox(db, this.deps.rng, options);
     this.outbox.recoverAfterRestart();
     this.openSessionModel(this.outbox);
-    this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush, this.deps.probe);
+    const flusherArgs = [this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush, this.deps.probe] as const;
+    this.flusher = hooks.createFlusher ? hooks.createFlusher(...flusherArgs) : new Flusher(...flusherArgs);
     this.flusher.kick();
   }
 

@@ -67,7 +67,12 @@ export const Scenario = z.object({
   /** L1: convergence must follow the last fault within this many virtual ms. */
   livenessMs: z.number().int().positive().default(30_000),
   maxSteps: z.number().int().positive().default(200_000),
-}).strict();
+}).strict().superRefine((s, ctx) => {
+  // Frames exist only inside a long-lived session: an HTTP batch is one request and one response.
+  if (s.faults.frames && s.transport !== "socket") {
+    ctx.addIssue({ code: "custom", path: ["faults", "frames"], message: "frame faults (the adversarial wire mode) need transport socket" });
+  }
+});
 export type Scenario = z.infer<typeof Scenario>;
 
 export class ScenarioError extends Error {

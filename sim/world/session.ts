@@ -88,11 +88,12 @@ export function buildSession(k: number, actions: readonly Action[], root: SimRng
 /** An event of a share no checker judges (none: every share the world creates has one) is only recorded. */
 function onFlush(e: FlushEvent, checker: Checker | undefined, acct: Accounting, record: (kind: string, detail: string) => void): void {
   if (e.kind === "send") {
+    checker?.onSend(e.batchID, e.opIDs);
     record(e.resend ? "resend" : "send", `${e.batchID} [${e.opIDs.join(" ")}]`);
   } else if (e.kind === "ack") {
     acct.acks.duplicates += e.ack.duplicates.length;
     acct.acks.rejected += e.ack.rejected.length;
-    checker?.onAck(e.ack);
+    checker?.onAck(e.ack, e.batchID);
     const reasons = [...new Set(e.ack.rejected.map((r) => r.reason))].join(",");
     record("ack", `${e.batchID} cursor=${e.ack.cursor} +${e.ack.applied.length} dup=${e.ack.duplicates.length} rej=${e.ack.rejected.length}${reasons ? ` (${reasons})` : ""}`);
   } else {
