@@ -1,8 +1,9 @@
-// `sturdy serve [--port N] [--host addr] [--db file] [--dedupe P] [--operator-token-file f] [--limits f.json] [--json]`
+// `sturdy serve [--runtime node|workerd] [--port N] [--host addr] [--db file | --persist dir] [--dedupe P] [--operator-token-file f] [--limits f.json] [--json]`
 // The real ShareServer: POST /rpc (capnweb HTTP batch) and /ws (capnweb WebSocket), on a
 // file-backed SQLite database (WAL, synchronous=FULL). Creating a share takes the operator token
 // (a file, or STURDY_OPERATOR_TOKEN); without one nobody can create shares over the wire. No
 // secret is ever printed. Runs until SIGINT/SIGTERM, then closes the database cleanly.
+// `--runtime workerd` runs the Cloudflare Worker instead (serve-workerd.ts).
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parsePolicy, describePolicy, type DedupePolicy } from "../../src/server/dedupe.js";
@@ -27,11 +28,14 @@ export const spec: CommandSpec = {
     "without one, nobody can create shares over the wire. Every other call needs a share's secret.",
     "--limits overrides the server's limits (src/server/limits.ts) from a JSON object, e.g. {\"maxBodyBytes\": 1048576}.",
     "SIGINT or SIGTERM closes the server and its database cleanly (exit 0).",
+    "--runtime workerd runs the Cloudflare Worker of deploy/worker (a SQLite-backed Durable Object per share) in workerd, through miniflare.",
   ],
   options: [
+    { name: "runtime", value: "node|workerd", default: "node", help: "node: this process over one SQLite file; workerd: the Worker and its Durable Objects" },
     { name: "port", value: "N", default: String(DEFAULT_PORT), help: "TCP port (0 .. 65535; 0 picks a free one)" },
     { name: "host", value: "addr", default: LOOPBACK, help: "the interface to bind; on loopback, requests must name a loopback Host" },
-    { name: "db", value: "file", default: DEFAULT_DB, help: "the SQLite database file" },
+    { name: "db", value: "file", default: DEFAULT_DB, help: "node: the SQLite database file" },
+    { name: "persist", value: "dir", default: "sturdy-workerd", help: "workerd: the directory of the Durable Objects' SQLite files" },
     { name: "dedupe", value: "permanent|writer-seq|window(N)", default: "permanent", help: `the server's dedupe policy (window(N): 1 ≤ N ≤ ${MAX_WINDOW})` },
     { name: "operator-token-file", value: "file", default: `$${OPERATOR_TOKEN_ENV}, else none`, help: "a file holding the operator token (trailing whitespace ignored)" },
     { name: "limits", value: "file.json", default: "the defaults", help: "a JSON object of limits to override" },
@@ -40,10 +44,15 @@ export const spec: CommandSpec = {
   examples: [
     "sturdy serve --port 8787 --operator-token-file token",
     "sturdy serve --port 0 --db /tmp/sturdy.db --limits limits.json --json",
+    "sturdy serve --runtime workerd --port 8787 --persist /tmp/sturdy-workerd --operator-token-file token",
   ],
 };
 
 export async function run(args: Args): Promise<number> {
+  const runtime = args.values.get("runtime") ?? "node";
+  if (runtime === "workerd") return (await import("./serve-workerd.js")).runWorkerd(args);
+  if (runtime !== "node") throw new UsageError(`--runtime must be node or workerd, got "${runtime}"`);
+  if (args.values.has("persist")) throw new UsageError("--persist is for --runtime workerd (node keeps its state in --db file)");
   const port = portArg(args.values.get("port"));
   const host = args.values.get("host") ?? LOOPBACK;
   const dbPath = dbArg(args.values.get("db"));
@@ -92,7 +101,7 @@ function announce(args: Args, server: RunningShareServer, s: { dbPath: string; d
   }));
 }
 
-function portArg(text: string | undefined): number {
+export function portArg(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PORT;
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) throw new UsageError(`--port must be 0 .. 65535, got "${text}"`);
   return Number(text);
@@ -106,7 +115,7 @@ function dbArg(text: string | undefined): string {
   return path;
 }
 
-function dedupeArg(text: string): DedupePolicy {
+export function dedupeArg(text: string): DedupePolicy {
   const window = /^window\((.*)\)$/.exec(text);
   if (window) boundedInt("--dedupe window(N): N", window[1]!, { min: 1, max: MAX_WINDOW });
   try {
@@ -117,7 +126,7 @@ function dedupeArg(text: string): DedupePolicy {
 }
 
 /** From the file, or the environment; never both (which one wins would be a guess). Never echoed. */
-function operatorTokenArg(file: string | undefined): string | undefined {
+export function operatorTokenArg(file: string | undefined): string | undefined {
   const fromEnv = process.env[OPERATOR_TOKEN_ENV];
   if (file !== undefined && fromEnv !== undefined) throw new UsageError(`give the operator token once: --operator-token-file or ${OPERATOR_TOKEN_ENV}, not both`);
   let token = fromEnv;
@@ -137,7 +146,7 @@ function operatorTokenArg(file: string | undefined): string | undefined {
   return token;
 }
 
-function limitsArg(file: string | undefined): ServerLimits {
+export function limitsArg(file: string | undefined): ServerLimits {
   if (file === undefined) return resolveLimits({});
   let value: unknown;
   try {

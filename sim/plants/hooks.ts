@@ -2,6 +2,7 @@
 import type Database from "better-sqlite3";
 import type { ShareStore, ShareStoreOptions } from "../../src/server/share-store.js";
 import type { DedupeLedger, DedupePolicy } from "../../src/server/dedupe.js";
+import type { SqlStore } from "../../src/sqlite/sql-store.js";
 import type { Outbox, OutboxOptions } from "../../src/client/outbox.js";
 import type { SessionStore } from "../../src/session/session-store.js";
 import type { ShareSink } from "../../src/session/share-sink.js";
@@ -12,7 +13,7 @@ export interface PlantHooks {
   /** Server: the store over the node's database. */
   createStore?: (db: Database.Database, options: ShareStoreOptions) => ShareStore;
   /** Server: the dedupe ledger. */
-  ledger?: (db: Database.Database, policy: DedupePolicy) => DedupeLedger;
+  ledger?: (db: SqlStore, policy: DedupePolicy) => DedupeLedger;
   /** Server: the main capability each RPC session gets. */
   main?: (store: ShareStore) => object;
   /** Client: runs on the database before the outbox opens it. */

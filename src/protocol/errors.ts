@@ -42,6 +42,18 @@ export class SturdyError extends Error {
   }
 }
 
+/** Every ErrorCode once (the Record makes the compiler insist on a new code being added here). */
+const ERROR_CODES: Record<ErrorCode, true> = {
+  MalformedOps: true, MalformedCredentials: true, UnknownShare: true, WrongSecret: true,
+  BatchTooLarge: true, StaleEpoch: true, Unauthorized: true, NoSuchMethod: true, MalformedMessage: true,
+  BodyTooLarge: true, FrameTooLarge: true, ItemTooLarge: true, TooManyCalls: true, TooManySessions: true,
+  IdleTimeout: true, RequestTimeout: true, OutboxClosed: true,
+};
+
+export function isErrorCode(text: string): text is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, text);
+}
+
 export function errorCode(e: unknown): ErrorCode | undefined {
   if (e && typeof e === "object" && "code" in e && typeof (e as { code: unknown }).code === "string") {
     return (e as { code: ErrorCode }).code;

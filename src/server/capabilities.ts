@@ -19,7 +19,7 @@ const SyncItems = z.array(SyncItem).max(MAX_BATCH_OPS);
 /** The limits a single call is held to (the rest are the host's: body, frames, timeouts). */
 export type CallLimits = Pick<ServerLimits, "maxOpsPerBatch" | "maxItemBytes">;
 
-function parseOps(ops: unknown, limits: CallLimits = DEFAULT_LIMITS): Op[] {
+export function parseOps(ops: unknown, limits: CallLimits = DEFAULT_LIMITS): Op[] {
   checkBatchSize("ops", ops, limits);
   const parsed = OpBatch.safeParse(ops);
   if (!parsed.success) throw new SturdyError("MalformedOps", summarize(parsed.error));
@@ -27,7 +27,7 @@ function parseOps(ops: unknown, limits: CallLimits = DEFAULT_LIMITS): Op[] {
   return parsed.data;
 }
 
-function parseItems(data: unknown, limits: CallLimits): SyncItem[] {
+export function parseItems(data: unknown, limits: CallLimits = DEFAULT_LIMITS): SyncItem[] {
   checkBatchSize("data", data, limits);
   const parsed = SyncItems.safeParse(data);
   if (!parsed.success) throw new SturdyError("MalformedOps", summarize(parsed.error));
@@ -35,13 +35,13 @@ function parseItems(data: unknown, limits: CallLimits): SyncItem[] {
   return parsed.data;
 }
 
-function parseCredential(what: string, value: unknown): string {
+export function parseCredential(what: string, value: unknown): string {
   const parsed = Credential.safeParse(value);
   if (!parsed.success) throw new SturdyError("MalformedCredentials", `${what} must be a non-empty string of at most 256 characters`);
   return parsed.data;
 }
 
-function parseCredentials(shareID: unknown, secret: unknown): [string, string] {
+export function parseCredentials(shareID: unknown, secret: unknown): [string, string] {
   return [parseCredential("share id", shareID), parseCredential("secret", secret)];
 }
 

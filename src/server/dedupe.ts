@@ -1,11 +1,11 @@
 // Dedupe ledger policies. Each answers "has this op already had its effect?" and records an
 // applied op. They differ in what they store and therefore in what they can still recognise.
 import { createHash } from "node:crypto";
-import type Database from "better-sqlite3";
 import type { Op } from "../protocol/envelope.js";
 import { canonicalJson } from "../protocol/canonical.js";
 import { parseOpId } from "../protocol/op-id.js";
 import { lazyStatements } from "../sqlite/lazy-statements.js";
+import type { SqlStore } from "../sqlite/sql-store.js";
 
 export type DedupePolicy =
   | { kind: "permanent" }
@@ -48,7 +48,7 @@ export function parsePolicy(text: string): DedupePolicy {
   throw new Error(`unknown dedupe policy "${text}" (permanent | window(N) with 1 ≤ N ≤ 999999999 | writer-seq)`);
 }
 
-export function makeLedger(db: Database.Database, policy: DedupePolicy): DedupeLedger {
+export function makeLedger(db: SqlStore, policy: DedupePolicy): DedupeLedger {
   switch (policy.kind) {
     case "permanent": return opIdLedger(db, undefined);
     case "window": return opIdLedger(db, policy.size);
@@ -73,17 +73,17 @@ export function opDigest(op: Pick<Op, "item">): string {
  * keeps the op's digest, so a second op under a used op_id is told from a retry (until a window
  * trims the entry: then neither is recognised).
  */
-function opIdLedger(db: Database.Database, window: number | undefined): DedupeLedger {
+function opIdLedger(db: SqlStore, window: number | undefined): DedupeLedger {
   const { digest, digests, insert, insertMany, trim, trimmed } = lazyStatements({
-    digest: () => db.prepare("SELECT digest FROM op_ledger WHERE share_id = ? AND op_id = ?").pluck(),
-    digests: () => db.prepare("SELECT op_id, digest FROM op_ledger WHERE share_id = ? AND op_id IN (SELECT value FROM json_each(?))"),
+    digest: () => db.prepareScalar<string>("SELECT digest FROM op_ledger WHERE share_id = ? AND op_id = ?"),
+    digests: () => db.prepare<{ op_id: string; digest: string }>("SELECT op_id, digest FROM op_ledger WHERE share_id = ? AND op_id IN (SELECT value FROM json_each(?))"),
     insert: () => db.prepare("INSERT INTO op_ledger (share_id, op_id, cursor, digest) VALUES (?, ?, ?, ?)"),
     // A batch's entries as a JSON array of [op_id, cursor, digest].
     insertMany: () => db.prepare(
       "INSERT INTO op_ledger (share_id, op_id, cursor, digest) SELECT ?, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
     ),
     trim: () => db.prepare("DELETE FROM op_ledger WHERE share_id = ? AND cursor <= ?"),
-    trimmed: () => db.prepare("SELECT cursor > ? FROM shares WHERE id = ?").pluck(),
+    trimmed: () => db.prepareScalar<number>("SELECT cursor > ? FROM shares WHERE id = ?"),
   });
   // The current batch's reads (op_id → digest; null: not in the ledger), for its share only.
   let batch: { shareID: string; known: Map<string, string | null>; entries: [string, number, string][] } | undefined;
@@ -137,8 +137,8 @@ function opIdLedger(db: Database.Database, window: number | undefined): DedupeLe
  * relies on the writer never minting a (writer, seq) twice — the outbox mints a new writer id
  * after an unclean shutdown for exactly this reason (client/outbox.ts openWriter).
  */
-function writerSeqLedger(db: Database.Database): DedupeLedger {
-  const get = db.prepare("SELECT hwm FROM writer_hwm WHERE share_id = ? AND writer_id = ?").pluck();
+function writerSeqLedger(db: SqlStore): DedupeLedger {
+  const get = db.prepareScalar<number>("SELECT hwm FROM writer_hwm WHERE share_id = ? AND writer_id = ?");
   const upsert = db.prepare(
     "INSERT INTO writer_hwm (share_id, writer_id, hwm) VALUES (?, ?, ?) " +
       "ON CONFLICT (share_id, writer_id) DO UPDATE SET hwm = excluded.hwm",

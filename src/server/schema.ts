@@ -1,5 +1,5 @@
 // The server's durable state. Apply + ledger + cursor always change in one transaction.
-import type Database from "better-sqlite3";
+import type { SqlStore } from "../sqlite/sql-store.js";
 
 export const SERVER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS shares (
@@ -33,6 +33,6 @@ CREATE TABLE IF NOT EXISTS writer_hwm (
 );
 `;
 
-export function openServerSchema(db: Database.Database): void {
+export function openServerSchema(db: SqlStore): void {
   db.exec(SERVER_SCHEMA);
 }

@@ -1,8 +1,9 @@
 // The server's durable logic, free of RPC: shares, credentials, epochs and the transactional
 // append. Capabilities (capabilities.ts) are thin capnweb wrappers over this.
-import { atomic } from "../sqlite/atomic.js";
 import { lazyStatements } from "../sqlite/lazy-statements.js";
 import type Database from "better-sqlite3";
+import type { SqlStore } from "../sqlite/sql-store.js";
+import { toSqlStore } from "../sqlite/better-sqlite3-store.js";
 import type { Ack, Op, Rejection, RejectReason } from "../protocol/envelope.js";
 import { isRetryable } from "../protocol/retryable.js";
 import type { ShareInfo, ShareRead, ShareRow } from "../protocol/api.js";
@@ -31,7 +32,7 @@ export interface ShareStoreOptions {
   /** Crash points for the simulator; absent in production. */
   probe?: Probe;
   /** The ledger for `dedupe` (default makeLedger): the simulator substitutes its own. */
-  ledger?: (db: Database.Database, policy: DedupePolicy) => DedupeLedger;
+  ledger?: (db: SqlStore, policy: DedupePolicy) => DedupeLedger;
 }
 
 interface ShareRecord { id: string; session_id: string; secret: string; epoch: number; cursor: number }
@@ -39,32 +40,39 @@ interface ShareRecord { id: string; session_id: string; secret: string; epoch: n
 export class ShareStore {
   private readonly ledger: DedupeLedger;
   private readonly stmt;
+  private readonly db: SqlStore;
 
-  constructor(private readonly db: Database.Database, private readonly options: ShareStoreOptions) {
+  /** Over better-sqlite3 (the sim, the tests, `sturdy serve`) or any SqlStore (a Durable Object's). */
+  constructor(database: Database.Database | SqlStore, private readonly options: ShareStoreOptions) {
+    const db = (this.db = toSqlStore(database));
     openServerSchema(db);
     this.ledger = (options.ledger ?? makeLedger)(db, options.dedupe);
     this.stmt = lazyStatements({
       insertShare: () => db.prepare("INSERT INTO shares (id, session_id, secret) VALUES (?, ?, ?)"),
-      share: () => db.prepare("SELECT id, session_id, secret, epoch, cursor FROM shares WHERE id = ?"),
+      share: () => db.prepare<ShareRecord>("SELECT id, session_id, secret, epoch, cursor FROM shares WHERE id = ?"),
       setCursor: () => db.prepare("UPDATE shares SET cursor = ? WHERE id = ?"),
       rotate: () => db.prepare("UPDATE shares SET secret = ?, epoch = epoch + 1 WHERE id = ?"),
       upsertRow: () => db.prepare(
         "INSERT INTO share_rows (share_id, key, dup, value) VALUES (?, ?, 0, ?) " +
           "ON CONFLICT (share_id, key, dup) DO UPDATE SET value = excluded.value",
       ),
+      // Positional (share, key, value, share, key): a Durable Object binds no named parameters.
       appendRow: () => db.prepare(
         "INSERT INTO share_rows (share_id, key, dup, value) " +
-          "SELECT @share, @key, COALESCE(MAX(dup) + 1, 0), @value FROM share_rows WHERE share_id = @share AND key = @key",
+          "SELECT ?, ?, COALESCE(MAX(dup) + 1, 0), ? FROM share_rows WHERE share_id = ? AND key = ?",
       ),
       // Keys in [from, to): an index range, exact for a scope (see scopeRange).
       deleteRange: () => db.prepare("DELETE FROM share_rows WHERE share_id = ? AND key >= ? AND key < ?"),
-      rows: () => db.prepare("SELECT key, dup, value FROM share_rows WHERE share_id = ? ORDER BY key, dup"),
-      countShares: () => db.prepare("SELECT COUNT(*) FROM shares").pluck(),
+      rows: () => db.prepare<ShareRow>("SELECT key, dup, value FROM share_rows WHERE share_id = ? ORDER BY key, dup"),
+      countShares: () => db.prepareScalar<number>("SELECT COUNT(*) FROM shares"),
     });
   }
 
-  createShare(sessionID: string): ShareInfo {
-    const id = `share-${(this.stmt.countShares.get() as number) + 1}-${this.options.rng.id("")}`;
+  /**
+   * A new share of `sessionID`, named `id` when the caller routes by the name before the share
+   * exists (a Durable Object per share: the Worker names it, then asks that object to create it).
+   */
+  createShare(sessionID: string, id = `share-${(this.stmt.countShares.get() as number) + 1}-${this.options.rng.id("")}`): ShareInfo {
     const secret = this.options.rng.id("secret-");
     this.stmt.insertShare.run(id, sessionID, secret);
     return this.info(this.mustGet(id));
@@ -110,7 +118,7 @@ export class ShareStore {
   }
 
   private applyBatchTx(shareID: string, capEpoch: number, ops: Op[], committed: ServerEvent[]): Ack {
-    return atomic(this.db)((): Ack => {
+    return this.db.transaction((): Ack => {
       const share = this.mustGet(shareID);
       if (!this.capabilityIsCurrent(capEpoch, share.epoch)) {
         throw new SturdyError("StaleEpoch", `capability epoch ${capEpoch} is older than share epoch ${share.epoch}`);
@@ -173,11 +181,11 @@ export class ShareStore {
    */
   syncShare(shareID: string, secret: string, items: SyncItem[]): { ok: true } {
     const committed: ServerEvent[] = [];
-    atomic(this.db)(() => {
+    this.db.transaction(() => {
       this.authenticate(shareID, secret);
       for (const item of items) {
         for (const w of itemRows(item)) {
-          if (item.type === "session_diff") this.stmt.appendRow.run({ share: shareID, key: w.key, value: w.value });
+          if (item.type === "session_diff") this.stmt.appendRow.run(shareID, w.key, w.value, shareID, w.key);
           else this.stmt.upsertRow.run(shareID, w.key, w.value);
         }
         committed.push({ kind: "synced", shareID, item, via: "syncShare" });
@@ -199,7 +207,7 @@ export class ShareStore {
    * connection, the reverse), and could not tell which prefix of the ops it is looking at.
    */
   read(shareID: string): ShareRead & { epoch: number } {
-    return atomic(this.db)(() => {
+    return this.db.transaction(() => {
       const share = this.mustGet(shareID);
       return { epoch: share.epoch, cursor: share.cursor, rows: this.stmt.rows.all(shareID) as ShareRow[] };
     });

@@ -3,6 +3,7 @@
 // factory in ShareStoreOptions.
 import { describe, expect, it } from "vitest";
 import type Database from "better-sqlite3";
+import type { SqlStore } from "../../src/sqlite/sql-store.js";
 import { op, part } from "../helpers.js";
 import type { RowWrite } from "../../src/protocol/fold.js";
 import type { SyncItem } from "../../src/protocol/items.js";
@@ -60,7 +61,7 @@ describe("ShareServer's store factory", () => {
 describe("the ledger factory", () => {
   it("replaces makeLedger when given, and is handed the database and the policy", () => {
     const seen: DedupePolicy[] = [];
-    const spy = (db: Database.Database, policy: DedupePolicy): DedupeLedger => {
+    const spy = (db: SqlStore, policy: DedupePolicy): DedupeLedger => {
       seen.push(policy);
       const real = makeLedger(db, policy);
       return { ...real, check: () => ({ kind: "new" }), record: () => {} }; // forgets: every retry applies again

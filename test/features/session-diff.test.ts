@@ -68,14 +68,14 @@ describe("session_diff through appendOps", () => {
 
   it("clearing and upserting are one transaction with the apply: a crash inside it changes nothing", () => {
     let crash = false;
-    const store = new ShareStore(openDatabase(), {
+    const db = openDatabase();
+    const store = new ShareStore(db, {
       dedupe: parsePolicy("permanent"),
       rng: new SimRng(5, "server"),
       probe: (p) => { if (crash && p === "server.apply.in-txn") throw new Error("crash"); },
     });
     const share = store.createShare("ses_1");
     store.appendOps(share.id, 0, [op(1, diff("ses_1", ["a.ts", 1], ["b.ts", 1]))]);
-    const db = (store as unknown as { db: ReturnType<typeof openDatabase> }).db;
     const before = dump(db);
     crash = true;
     expect(() => store.appendOps(share.id, 0, [op(2, diff("ses_1", ["c.ts", 1]))])).toThrow("crash");
