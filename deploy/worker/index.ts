@@ -4,7 +4,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { ShareObjectCore } from "../../src/workers/share-object.js";
 import { handleShareRequest } from "../../src/workers/worker-fetch.js";
+import { workerSettings } from "../../src/workers/worker-settings.js";
 import type { ShareObjectApi } from "../../src/workers/share-router.js";
+import { requireOperator } from "../../src/server/auth.js";
 import { parsePolicy } from "../../src/server/dedupe.js";
 import { SystemRng } from "../../src/runtime/system-clock.js";
 
@@ -13,6 +15,10 @@ interface Env {
   SHARES: DurableObjectNamespace<ShareObject>;
   /** The dedupe policy: permanent (default), writer-seq or window(N). */
   DEDUPE?: string;
+  /** createShare's operator token, 16 to 256 characters (`wrangler secret put OPERATOR_TOKEN`); absent, nobody may create shares. */
+  OPERATOR_TOKEN?: string;
+  /** A JSON object of limit overrides (src/server/limits.ts), as `sturdy serve --limits`. */
+  LIMITS?: string;
 }
 
 /** One share: its rows, ledger, cursor, secret and epoch, in the object's own SQLite database. */
@@ -21,7 +27,8 @@ export class ShareObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.core = new ShareObjectCore(ctx.storage, { dedupe: parsePolicy(env.DEDUPE ?? "permanent"), rng: new SystemRng() });
+    const { limits } = workerSettings(env);
+    this.core = new ShareObjectCore(ctx.storage, { dedupe: parsePolicy(env.DEDUPE ?? "permanent"), rng: new SystemRng() }, limits);
   }
 
   createShare(sessionID: string, shareID: string) { return this.core.createShare(sessionID, shareID); }
@@ -32,8 +39,16 @@ export class ShareObject extends DurableObject<Env> {
 
 export default {
   fetch(request, env) {
+    // A misconfigured deployment (a bad OPERATOR_TOKEN or LIMITS) answers 500 with the reason, never the token.
+    let settings: ReturnType<typeof workerSettings>;
+    try {
+      settings = workerSettings(env);
+    } catch (e) {
+      return new Response(`misconfigured: ${(e as Error).message}`, { status: 500, headers: { "content-type": "text/plain" } });
+    }
     // Workers RPC's stub types describe the same methods as ShareObjectApi, made remote.
     const objects = (shareID: string) => env.SHARES.get(env.SHARES.idFromName(shareID)) as unknown as ShareObjectApi;
-    return handleShareRequest(request, { objects, router: { rng: new SystemRng() } });
+    const router = { rng: new SystemRng(), limits: settings.limits, authorizeCreate: (token: unknown) => requireOperator(settings.operator, token) };
+    return handleShareRequest(request, { objects, router, limits: settings.limits });
   },
 } satisfies ExportedHandler<Env>;

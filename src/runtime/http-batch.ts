@@ -95,7 +95,8 @@ function readBody(req: IncomingMessage, limits: BatchLimits, clock: Clock): Prom
   });
 }
 
-function parseBatch(body: string): unknown[] {
+/** A batch body, one capnweb message per line; a line that is not JSON is MalformedMessage. */
+export function parseBatch(body: string): unknown[] {
   if (body === "") return [];
   return body.split("\n").map((line, i) => {
     try {

@@ -7,7 +7,7 @@
 // has it: a call naming a share that was never created reaches a fresh object, and must be refused
 // without writing anything, or every guessed id would leave a stored object behind.
 import { ShareStore, type ShareStoreOptions } from "../server/share-store.js";
-import { parseCredential, parseCredentials, parseItems, ShareServerTarget, type ShareCap } from "../server/capabilities.js";
+import { parseCredential, parseCredentials, parseItems, ShareServerTarget, type CallLimits, type ShareCap } from "../server/capabilities.js";
 import type { ShareInfo } from "../protocol/api.js";
 import { SturdyError } from "../protocol/errors.js";
 import type { SqlStore } from "../sqlite/sql-store.js";
@@ -17,7 +17,8 @@ export class ShareObjectCore {
   private readonly db: SqlStore;
   private opened: { store: ShareStore; main: ShareServerTarget } | undefined;
 
-  constructor(storage: DurableStorage, private readonly options: ShareStoreOptions) {
+  /** `limits`: the Worker's (the same LIMITS binding), so a call is held to them in the object too. */
+  constructor(storage: DurableStorage, private readonly options: ShareStoreOptions, private readonly limits?: CallLimits) {
     this.db = durableSqlStore(storage);
   }
 
@@ -38,7 +39,7 @@ export class ShareObjectCore {
   syncShare(shareID: unknown, secret: unknown, data: unknown): { ok: true } | Promise<{ ok: true }> {
     const checked = () => {
       const [id] = parseCredentials(shareID, secret);
-      parseItems(data);
+      parseItems(data, this.limits);
       return id;
     };
     return this.existing(checked).main.syncShare(shareID, secret, data);
@@ -47,7 +48,8 @@ export class ShareObjectCore {
   private open(): { store: ShareStore; main: ShareServerTarget } {
     if (!this.opened) {
       const store = new ShareStore(this.db, this.options);
-      this.opened = { store, main: new ShareServerTarget(store) };
+      // No operator: createShare is the Worker's to authorize, and it reaches the store directly.
+      this.opened = { store, main: new ShareServerTarget(store, this.limits ? { limits: this.limits } : {}) };
     }
     return this.opened;
   }

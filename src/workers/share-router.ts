@@ -11,7 +11,7 @@ import type { Ack, Op } from "../protocol/envelope.js";
 import type { ShareInfo, ShareRead, ShareRow } from "../protocol/api.js";
 import type { SyncItem } from "../protocol/items.js";
 import type { Rng } from "../protocol/ports.js";
-import { parseCredential, parseCredentials, parseItems, parseOps } from "../server/capabilities.js";
+import { parseCredential, parseCredentials, parseItems, parseOps, type CallLimits } from "../server/capabilities.js";
 import { relayed } from "./relay-error.js";
 
 /** What the Worker holds of a ReadCap living in a Durable Object (a Workers RPC stub). */
@@ -46,18 +46,20 @@ export interface ShareRouterOptions {
   /** Names new shares; the production Worker gives it real randomness (SystemRng). */
   rng: Rng;
   /**
-   * Called first by createShare with the token the caller passed; throws to refuse. Where an
-   * operator token check plugs in (per request: each request or socket gets its own router).
-   * Absent, anyone may create a share, as with `sturdy serve` on main today.
+   * Called first by createShare with the token the caller passed; throws to refuse (the deployed
+   * Worker: requireOperator with OPERATOR_TOKEN, worker-settings.ts). Required: a router that lets
+   * anyone create shares has to say so.
    */
-  authorizeCreate?: (operatorToken: unknown) => void;
+  authorizeCreate: (operatorToken: unknown) => void;
+  /** maxOpsPerBatch and maxItemBytes, checked here and again in the object with the same limits. */
+  limits: CallLimits;
 }
 
 export class ShareRouter extends RpcTarget {
   constructor(private readonly objects: ShareObjects, private readonly options: ShareRouterOptions) { super(); }
 
   createShare(sessionID: unknown, operatorToken?: unknown): Promise<ShareInfo> {
-    this.options.authorizeCreate?.(operatorToken);
+    this.options.authorizeCreate(operatorToken);
     const session = parseCredential("session id", sessionID);
     const id = this.options.rng.id("share-");
     return relayed(this.objects(id).createShare(session, id));
@@ -65,7 +67,7 @@ export class ShareRouter extends RpcTarget {
 
   async redeemShare(shareID: unknown, secret: unknown): Promise<RelayShareCap> {
     const [id, sec] = parseCredentials(shareID, secret);
-    return new RelayShareCap(await relayed(this.objects(id).redeemShare(id, sec)));
+    return new RelayShareCap(await relayed(this.objects(id).redeemShare(id, sec)), this.options.limits);
   }
 
   revoke(shareID: unknown, secret: unknown): Promise<ShareInfo> {
@@ -75,19 +77,19 @@ export class ShareRouter extends RpcTarget {
 
   syncShare(shareID: unknown, secret: unknown, data: unknown): Promise<{ ok: true }> {
     const [id, sec] = parseCredentials(shareID, secret);
-    const items = parseItems(data);
+    const items = parseItems(data, this.options.limits);
     return relayed(this.objects(id).syncShare(id, sec, items));
   }
 }
 
 /** A ShareCap for the client, forwarding to the one in the share's object. */
 export class RelayShareCap extends RpcTarget {
-  constructor(private readonly remote: RemoteShareCap) { super(); }
+  constructor(private readonly remote: RemoteShareCap, private readonly limits: CallLimits) { super(); }
   shareID(): Promise<string> { return relayed(this.remote.shareID()); }
   cursor(): Promise<number> { return relayed(this.remote.cursor()); }
   epoch(): Promise<number> { return relayed(this.remote.epoch()); }
   appendOps(ops: unknown): Promise<Ack> {
-    const parsed = parseOps(ops);
+    const parsed = parseOps(ops, this.limits);
     return relayed(this.remote.appendOps(parsed));
   }
   async readOnly(): Promise<RelayReadCap> { return new RelayReadCap(await relayed(this.remote.readOnly())); }
