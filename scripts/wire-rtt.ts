@@ -49,7 +49,16 @@ async function measure(info: ServeInfo): Promise<{ batch: string; websocket: str
   ensureWebSocketGlobal();
   const socket = new WsWebSocket(info.ws);
   const main = newWebSocketRpcSession<ShareServerApi>(socket as unknown as WebSocket) as RpcStub<ShareServerApi>;
-  const websocket = await timeCalls(() => main.redeemShare(id, secret).appendOps(op(++next)));
+  // As the Flusher does: each redeemed capability is released after its call, or the socket's
+  // session would hold them all and `sturdy serve` would refuse past maxCallsInFlight.
+  const websocket = await timeCalls(async () => {
+    const cap = main.redeemShare(id, secret);
+    try {
+      return await cap.appendOps(op(++next));
+    } finally {
+      cap[Symbol.dispose]();
+    }
+  });
   main[Symbol.dispose]();
   socket.terminate();
   return { batch: summary(batch), websocket: summary(websocket) };
