@@ -9,25 +9,44 @@ import type { Ack } from "../../src/protocol/envelope.js";
 import type { Report } from "./violations.js";
 
 export class AnswerChecks {
-  /** The ops of each batch's latest send: one call per batch is in flight at a time. */
-  private readonly sent = new Map<string, readonly string[]>();
+  /**
+   * Each batch's sends not yet answered, newest last. Usually one, but not always: an ack that
+   * reports rows lost by the server puts them back into their batch, and the outbox may resend the
+   * batch again while an earlier resend is still out (seen: `session-app` seed 184). A crash also
+   * leaves its calls here, unanswered for good: they only ever widen what an answer may match.
+   */
+  private readonly sent = new Map<string, (readonly string[])[]>();
 
   constructor(private readonly report: Report) {}
 
   onSend(batchID: string, opIDs: readonly string[]): void {
-    this.sent.set(batchID, opIDs);
+    const calls = this.sent.get(batchID) ?? [];
+    calls.push(opIDs);
+    this.sent.set(batchID, calls);
   }
 
+  /** The answer must name exactly the ops of one unanswered call of its batch, each once; that call is then answered. */
   onAck(batchID: string, ack: Ack): void {
-    const sent = this.sent.get(batchID);
-    if (!sent) return this.report("F1", "ack-unsent", `an ack was taken for batch ${batchID}, which was never sent`);
+    const calls = this.sent.get(batchID);
+    if (!calls?.length) return this.report("F1", "ack-unsent", `an ack was taken for batch ${batchID}, which was never sent`);
     const named = [...ack.applied, ...ack.duplicates, ...ack.rejected.map((r) => r.op_id)];
-    const expected = new Set(sent);
-    const extra = named.filter((op) => !expected.has(op));
-    const missing = sent.filter((op) => !named.includes(op));
-    const twice = named.length - new Set(named).size;
-    if (extra.length === 0 && missing.length === 0 && twice === 0) return;
-    const what = [extra.length ? `names ${extra.join(" ")} it did not send` : "", missing.length ? `leaves out ${missing.join(" ")}` : "", twice ? `names ${twice} op(s) twice` : ""];
-    this.report("F1", "foreign-answer", `the client took an answer for batch ${batchID} that is not its ack: it ${what.filter(Boolean).join(", ")}`);
+    const match = calls.findLastIndex((sent) => mismatch(sent, named) === undefined);
+    if (match >= 0) {
+      calls.splice(match, 1);
+      return;
+    }
+    const what = mismatch(calls[calls.length - 1]!, named)!;
+    this.report("F1", "foreign-answer", `the client took an answer for batch ${batchID} that is not its ack: it ${what}`);
   }
+}
+
+/** How `named` differs from the ops of the call `sent`; undefined when it names exactly them, each once. */
+function mismatch(sent: readonly string[], named: readonly string[]): string | undefined {
+  const expected = new Set(sent);
+  const extra = named.filter((op) => !expected.has(op));
+  const missing = sent.filter((op) => !named.includes(op));
+  const twice = named.length - new Set(named).size;
+  if (extra.length === 0 && missing.length === 0 && twice === 0) return undefined;
+  const what = [extra.length ? `names ${extra.join(" ")} it did not send` : "", missing.length ? `leaves out ${missing.join(" ")}` : "", twice ? `names ${twice} op(s) twice` : ""];
+  return what.filter(Boolean).join(", ");
 }
