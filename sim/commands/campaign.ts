@@ -1,8 +1,8 @@
-// `sturdy campaign --scenario S [--design D] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--plant BUG] [--json]`
+// `sturdy campaign --scenario S [--design D] [--dedupe P] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--plant BUG] [--json]`
 import { resolveScenario, runCampaign, type CampaignSpec } from "../search/campaign.js";
 import { percentile, type CampaignSummary, type FailureRecord } from "../search/campaign-summary.js";
 import { parseDesign, type Design } from "../world/scenario.js";
-import { COMMON, humanOut, MAX_SEEDS, plantArg, required, seedRange, UsageError, workersArg, type Args, type CommandSpec } from "./args.js";
+import { COMMON, dedupeOverride, humanOut, MAX_SEEDS, plantArg, required, seedRange, UsageError, workersArg, type Args, type CommandSpec } from "./args.js";
 import { progressDisplay } from "./progress.js";
 import { verdict } from "./verdict.js";
 import { shrinkCommand } from "../search/replay-command.js";
@@ -18,13 +18,13 @@ export const spec: CommandSpec = {
     "and shrinks it. Ctrl-C stops after the runs in progress, prints the summary of the runs done and exits 130.",
   ],
   options: [
-    COMMON.scenario, COMMON.design,
+    COMMON.scenario, COMMON.design, COMMON.dedupe,
     { name: "seeds", value: "N", default: "100", help: `how many seeds (1 .. ${MAX_SEEDS})` },
     { name: "from", value: "K", default: "1", help: "the first seed" },
     { name: "shard", value: "k/n", default: "all seeds", help: "run only shard k of n (1 ≤ k ≤ n)" },
     COMMON.swarm, COMMON.workers, COMMON.plant, COMMON.json,
   ],
-  examples: ["sturdy campaign --scenario lossy --seeds 1000", "sturdy campaign --scenario lossy --design legacy --seeds 200 --shard 1/2 --json > a.json"],
+  examples: ["sturdy campaign --scenario lossy --seeds 1000", "sturdy campaign --scenario two-writers --dedupe writer-seq --seeds 500", "sturdy campaign --scenario lossy --design legacy --seeds 200 --shard 1/2 --json > a.json"],
 };
 
 export async function run(args: Args): Promise<number> {
@@ -40,8 +40,10 @@ export async function run(args: Args): Promise<number> {
 
 function campaignSpec(args: Args): CampaignSpec {
   const { from, count } = seedRange(args, { from: 1, count: 100 });
+  const dedupe = dedupeOverride(args);
   return {
     scenario: required(args, "scenario"),
+    ...(dedupe ? { overrides: { dedupe } } : {}),
     design: parseDesign(args.values.get("design")),
     from, count,
     shard: shardArg(args.values.get("shard"), count),
@@ -81,7 +83,7 @@ function addReplays(s: CampaignSummary, spec: CampaignSpec): void {
   const declared = s.expectViolations ?? [];
   for (const f of s.failures) {
     const target = declared.length > 0 ? f.invariants.find((i) => !declared.includes(i)) : undefined;
-    f.replay ??= shrinkCommand(spec.scenario, s.design as Design, f.seed, { swarm: spec.swarm, plant: spec.plant, target });
+    f.replay ??= shrinkCommand(spec.scenario, s.design as Design, f.seed, { swarm: spec.swarm, plant: spec.plant, target, dedupe: spec.overrides?.dedupe });
   }
 }
 
@@ -102,9 +104,21 @@ export function describeCampaign(s: CampaignSummary): string {
     `  ops: ${s.ops.enqueued} enqueued, ${s.ops.applied} applied, ${s.ops.duplicates} duplicates, ${s.ops.rejected} rejected, ${s.ops.lost} lost`,
     `  converged ${s.converged}/${s.runs}; convergence after last fault p50 ${percentile(s.convergenceMs, 50)} ms, p99 ${percentile(s.convergenceMs, 99)} ms`,
     `  crash points exercised: ${crashed.length ? crashed.join(", ") : "none"}`,
+    ...historyLine(s),
     `  failing runs ${s.failingRuns}; violations by invariant: ${inv}`,
     ...verdictLines(s),
   ].join("\n");
+}
+
+/**
+ * H1 judges every share of a quiet outbox run; its fold (c) only where the order is complete: no
+ * op applied twice, and every apply's place and content known (see sim/check/history.ts).
+ */
+function historyLine(s: CampaignSummary): string[] {
+  const h = s.history;
+  if (!h || h.shares === 0) return [];
+  const rest = h.shares - h.folded;
+  return [`  H1 judged ${h.shares} share histories; ${rest === 0 ? "the fold of every one" : `the fold of ${h.folded} (not of ${rest}: an op applied twice, or an apply whose place or content no evidence shows)`}`];
 }
 
 function verdictLines(s: CampaignSummary): string[] {

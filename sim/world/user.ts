@@ -116,8 +116,8 @@ export class User {
   private write(item: SyncItem, deps: string[], label: string): string | undefined {
     this.intend(item);
     const { opID, crashed } = this.client.enqueue(item, deps);
-    if (opID !== undefined) this.checker.onEnqueue(opID, item, deps);
-    if (crashed) this.checker.onIndeterminateEnqueue(item);
+    if (opID !== undefined) this.checker.onEnqueue(opID, item, deps, this.client.name);
+    if (crashed) this.checker.onIndeterminateEnqueue(item, this.client.name);
     this.record("user", "enqueue", `${label} ${item.type} ${opID ?? ""}`);
     return opID;
   }
@@ -141,7 +141,7 @@ export class User {
       this.intend(item);
       const opID = savedOpID(this.client.outbox!, item);
       if (item === a.item) this.opIDs[a.index] = opID;
-      if (opID !== undefined) this.checker.onEnqueue(opID, item, item === a.item ? deps : []);
+      if (opID !== undefined) this.checker.onEnqueue(opID, item, item === a.item ? deps : [], this.client.name);
       this.record("user", "write", `#${a.index} ${item.type} ${opID ?? "(not in the outbox)"}`);
     }
   }

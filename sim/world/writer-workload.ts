@@ -1,0 +1,121 @@
+// Several writers per share (scenario field `writers`): what each writer is called and what it
+// writes. Every writer of a session generates its workload as the one writer of a session always
+// has (generateWorkload, from its own stream), then takes its place beside the others here:
+//   * its own turns: writer b's messages and parts are `msg_b0001_u`, `prt_b1_0`, … (the first
+//     writer keeps its ids), so two writers never write one message or part;
+//   * the rows they all write: the session row (each writer's first write, under its own title),
+//     the session's diff list (every writer's session_diffs replace the same list), and a retitle
+//     of the session after each turn a writer finishes, depending on its own previous write of the
+//     row when the workload is causal. These rows are where concurrent writes really meet;
+//   * a reinstall after the writer's op indexes in `reinstallAfter`: an `exit` action the world
+//     carries out as a wiped disk and a new writer id (writers.ts), followed by a pause like a
+//     clean exit's.
+// With `writers` absent none of this runs and nothing is drawn: a one-writer world is unchanged.
+import { z } from "zod";
+import type { SyncItem } from "../../src/protocol/items.js";
+import type { Action } from "./workload.js";
+
+export const WriterSpec = z.object({
+  /**
+   * After these of its own op indexes (as generated, before retitles are added) the writer is
+   * reinstalled: once its outbox has drained, its disk is wiped and it starts again as a new
+   * writer (a new writer id, numbering from 1) on the same share.
+   */
+  reinstallAfter: z.array(z.number().int().nonnegative()).default([]),
+}).strict();
+
+/** A number of writers (1 to 3, none reinstalled), or one spec per writer. */
+export const WritersSpec = z.union([
+  z.number().int().min(1).max(3).transform((n) => Array.from({ length: n }, () => ({ reinstallAfter: [] as number[] }))),
+  z.array(WriterSpec).min(1).max(3),
+]);
+export type WritersSpec = z.infer<typeof WritersSpec>;
+
+const LETTERS = ["", "b", "c"] as const;
+
+export interface WriterNames {
+  /** The node: the session's client for the first writer ("client", "client2"), then "client-b", "client2-b", … */
+  node: string;
+  /** The client's own random stream (forked by name, so another writer shifts no stream). */
+  stream: string;
+  /** The writer's workload stream. */
+  workload: string;
+  /** "" for the first writer, then "b", "c": the prefix of its message and part ids. */
+  letter: string;
+}
+
+/** Writer `w` of a session whose first writer has these names. */
+export function writerNames(first: { node: string; stream: string; workload: string }, w: number): WriterNames {
+  const letter = LETTERS[w]!;
+  if (w === 0) return { ...first, letter };
+  return { node: `${first.node}-${letter}`, stream: `${first.stream}-${letter}`, workload: `${first.workload}-${letter}`, letter };
+}
+
+export interface ShapedActions {
+  actions: Action[];
+  /** The `exit` actions that are reinstalls, not clean exits. */
+  reinstalls: Set<Action>;
+}
+
+/**
+ * One writer's generated actions, shaped for a share with several writers (see the file comment).
+ * Indexes are renumbered in order and `dependsOn` follows them.
+ */
+export function shapeWriterActions(generated: readonly Action[], w: { letter: string; causalDeps: boolean; reinstallAfter: readonly number[]; downMs: number }): ShapedActions {
+  const out: Action[] = [];
+  const reinstalls = new Set<Action>();
+  const renumbered = new Map<number, number>();
+  let next = 0;
+  let shift = 0;
+  let turns = 0;
+  let lastSessionWrite: number | undefined;
+  const push = (a: Extract<Action, { kind: "enqueue" }>, item: SyncItem, dependsOn: number[]) => {
+    const index = next++;
+    if (item.type === "session") {
+      if (w.causalDeps && lastSessionWrite !== undefined) dependsOn = [...dependsOn, lastSessionWrite];
+      lastSessionWrite = index;
+    }
+    out.push({ kind: "enqueue", at: a.at + shift, index, item, dependsOn: [...new Set(dependsOn)].sort((x, y) => x - y) });
+    return index;
+  };
+  for (const a of generated) {
+    if (a.kind !== "enqueue") {
+      out.push({ ...a, at: a.at + shift });
+      continue;
+    }
+    const item = renameForWriter(a.item, w.letter);
+    renumbered.set(a.index, push(a, item, a.dependsOn.map((d) => renumbered.get(d)!)));
+    if (isTurnOutcome(item)) {
+      turns += 1;
+      const sessionID = (item.data as { sessionID: string }).sessionID;
+      push(a, { type: "session", data: { id: sessionID, title: `${writerLabel(w.letter)} after its turn ${turns}` } }, []);
+    }
+    if (w.reinstallAfter.includes(a.index)) {
+      const reinstall: Action = { kind: "exit", at: a.at + shift + 1, downForMs: w.downMs };
+      out.push(reinstall);
+      reinstalls.add(reinstall);
+      shift += 1 + w.downMs;
+    }
+  }
+  return { actions: out, reinstalls };
+}
+
+function writerLabel(letter: string): string {
+  return `writer ${letter || "a"}`;
+}
+
+function isTurnOutcome(item: SyncItem): boolean {
+  return item.type === "message" && item.data.role === "assistant" && item.data.status !== undefined && item.data.status !== "streaming";
+}
+
+/** Writer b's turns are its own: its message and part ids carry its letter; its session row its title. */
+function renameForWriter(item: SyncItem, letter: string): SyncItem {
+  if (letter === "") return item;
+  const tag = (id: string, prefix: string) => (id.startsWith(prefix) ? `${prefix}${letter}${id.slice(prefix.length)}` : id);
+  switch (item.type) {
+    case "message": return { type: "message", data: { ...item.data, id: tag(item.data.id, "msg_") } };
+    case "part": return { type: "part", data: { ...item.data, id: tag(item.data.id, "prt_"), messageID: tag(item.data.messageID, "msg_") } };
+    case "session": return { type: "session", data: { ...item.data, title: `${item.data.title} (${writerLabel(letter)})` } };
+    default: return item;
+  }
+}
