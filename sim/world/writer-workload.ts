@@ -47,7 +47,7 @@ export interface WriterNames {
 /** Writer `w` of a session whose first writer has these names. */
 export function writerNames(first: { node: string; stream: string; workload: string }, w: number): WriterNames {
   const letter = LETTERS[w]!;
-  if (w === 0) return { ...first, letter };
+  if (w === 0) return { node: first.node, stream: first.stream, workload: first.workload, letter };
   return { node: `${first.node}-${letter}`, stream: `${first.stream}-${letter}`, workload: `${first.workload}-${letter}`, letter };
 }
 
