@@ -39,21 +39,24 @@ describe("sturdy run", () => {
     }
     expect(Object.keys(r.json.faults)).toEqual(expect.arrayContaining(["dropped", "duplicated", "reordered", "delayed", "crashes"]));
     expect(Object.keys(r.json.ops)).toEqual(expect.arrayContaining(["enqueued", "applied", "duplicates", "rejected"]));
-    expect(r.json.ops).toMatchObject({ enqueued: 50, applied: 50 });
+    // The workload's 50 writes become at least 50 ops: the session model also shares each model the
+    // session uses and ends a turn's unfinished tool calls. Every op it sent was applied.
+    expect(r.json.ops.enqueued).toBeGreaterThanOrEqual(50);
+    expect(r.json.ops.applied).toBe(r.json.ops.enqueued);
     expect(r.json.verdict).toBe("held");
     expect(r.json.replay).toBeUndefined();
   }, 30_000);
 
   it("exits 1 when an invariant is violated, and says how to reproduce and shrink it", () => {
-    const r = sturdy(["run", "--scenario", "lossy", "--design", "legacy", "--seed", "3"]);
+    const r = sturdy(["run", "--scenario", "lossy", "--design", "legacy", "--seed", "11"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ violated: C1, S1/);
-    expect(r.stdout).toContain("replay: npx sturdy replay --scenario lossy --design legacy --seed 3 --shrink");
-    const j = sturdy(["run", "--scenario", "lossy", "--design", "legacy", "--seed", "3", "--json"]);
+    expect(r.stdout).toContain("replay: npx sturdy replay --scenario lossy --design legacy --seed 11 --shrink");
+    const j = sturdy(["run", "--scenario", "lossy", "--design", "legacy", "--seed", "11", "--json"]);
     expect(j.code).toBe(1);
     expectJsonOnly(j);
     expect(j.json.violations.length).toBeGreaterThan(0);
-    expect(j.json.replay).toBe("npx sturdy replay --scenario lossy --design legacy --seed 3 --shrink");
+    expect(j.json.replay).toBe("npx sturdy replay --scenario lossy --design legacy --seed 11 --shrink");
   }, 30_000);
 
   it("an expected-failure scenario showing only its declared invariants says so and exits 0", () => {
@@ -232,12 +235,12 @@ describe("sturdy scenarios", () => {
       expect(line).toContain(` ${s.transport} `);
       if (s.expectViolations.length) expect(line).toContain(s.expectViolations.join(", "));
     }
-    expect(r.stdout).toMatch(/^ack-before-fsync\s+batch\s+D1\s+drop, .*powerLoss/m);
+    expect(r.stdout).toMatch(/^ack-before-fsync\s+batch\s+D1, T1\s+drop, .*powerLoss/m);
     expect(r.stdout).toMatch(/^socket-lossy\s+socket\s+none\s+.*sever/m);
     const j = sturdy(["scenarios", "--json"]);
     expectJsonOnly(j);
     expect(j.json.map((s: { name: string }) => s.name)).toEqual(listScenarios());
-    expect(j.json.find((s: { name: string }) => s.name === "window-late-duplicate").expectViolations).toEqual(["S1", "C1", "S3", "H1"]);
+    expect(j.json.find((s: { name: string }) => s.name === "window-late-duplicate").expectViolations).toEqual(["S1", "C1", "S3", "H1", "T1"]);
   }, 30_000);
 });
 
@@ -261,7 +264,7 @@ describe("sturdy campaign", () => {
     const r = sturdy(["campaign", "--scenario", "ack-before-fsync", "--seeds", "3", "--workers", "1", "--json"]);
     expect(r.code).toBe(0);
     expect(r.json.violationsByInvariant).toHaveProperty("D1");
-    expect(r.json.expectViolations).toEqual(["D1"]);
+    expect(r.json.expectViolations).toEqual(["D1", "T1"]);
     expect(r.stderr).toMatch(/✓ expected violations only: D1/);
   }, 60_000);
 

@@ -11,6 +11,7 @@ import { judgeAck } from "./acks.js";
 import { ApplyLog, opContent } from "./applies.js";
 import { judgeConvergence } from "./convergence.js";
 import { judgeHistory } from "./history.js";
+import { judgeSentTurns, judgeShareTurns } from "./turns.js";
 import { Durability } from "./durability.js";
 import { ledgerCursors, ledgerPolicy, shareCursor, type LedgerPolicy } from "./ledger.js";
 import type { HistoryVerdict } from "./history.js";
@@ -125,6 +126,8 @@ export class Checker {
     const outboxes = writers.map((w) => w.db).filter((db): db is Database.Database => db !== undefined);
     this.checkLedgerOrder(server, shareID, outboxes);
     const excluded = this.excludedKeys(writers);
+    judgeShareTurns(decoded.view, excluded, this.report);
+    for (const client of outboxes) judgeSentTurns(client, this.report);
     const lost = judgeConvergence({ decoded, writers: writers.map((w) => w.items), excluded, outboxes: writers.map((w) => ({ name: w.name, counts: w.outbox })) }, this.report);
     if (outboxes.length > 0) this.checkHistory(server, shareID, outboxes, decoded);
     return lost;

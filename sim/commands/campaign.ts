@@ -1,11 +1,12 @@
-// `sturdy campaign --scenario S [--design D] [--dedupe P] --seeds N [--from K] [--shard k/n] [--swarm] [--workers W] [--plant BUG] [--json]`
+// `sturdy campaign --scenario S [--design D] [--dedupe P] --seeds N [--from K] [--shard k/n|auto] [--swarm] [--workers W] [--plant BUG] [--per-seed] [--json]`
 import { resolveScenario, runCampaign, type CampaignSpec } from "../search/campaign.js";
 import { percentile, type CampaignSummary, type FailureRecord } from "../search/campaign-summary.js";
 import { parseDesign, type Design } from "../world/scenario.js";
-import { COMMON, dedupeOverride, humanOut, MAX_SEEDS, plantArg, required, seedRange, UsageError, workersArg, type Args, type CommandSpec } from "./args.js";
+import { COMMON, dedupeOverride, humanOut, MAX_SEEDS, plantArg, required, seedRange, workersArg, type Args, type CommandSpec } from "./args.js";
 import { progressDisplay } from "./progress.js";
 import { verdict } from "./verdict.js";
 import { shrinkCommand } from "../search/replay-command.js";
+import { SHARD_ENGINES, shardArg, type AutoShard, type Environment } from "./shard-arg.js";
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -16,20 +17,33 @@ export const spec: CommandSpec = {
     "Seeds from K to K+N-1 (--shard k/n: every n-th of them, starting with the k-th, for one of n machines;",
     "`sturdy merge` adds the shards' --json summaries up). Each failure comes with the command that replays",
     "and shrinks it. Ctrl-C stops after the runs in progress, prints the summary of the runs done and exits 130.",
+    "",
+    "--shard auto takes k/n from the job that runs it, so every job of a matrix runs the same command line:",
+    ...SHARD_ENGINES.flatMap((e) => [`  ${e.name}: k = ${e.index} + 1, n = ${e.total}`, `    (${e.setBy})`]),
+    "Neither engine's pair set, or a bad value: exit 2, with one line naming what it looked for.",
+    "The README's \"Campaigns on GitHub Actions and Kubernetes\" explains .github/workflows/campaign.yml and deploy/k8s/.",
   ],
   options: [
     COMMON.scenario, COMMON.design, COMMON.dedupe,
     { name: "seeds", value: "N", default: "100", help: `how many seeds (1 .. ${MAX_SEEDS})` },
     { name: "from", value: "K", default: "1", help: "the first seed" },
-    { name: "shard", value: "k/n", default: "all seeds", help: "run only shard k of n (1 ≤ k ≤ n)" },
-    COMMON.swarm, COMMON.workers, COMMON.plant, COMMON.json,
+    { name: "shard", value: "k/n|auto", default: "all seeds", help: "run only shard k of n (1 ≤ k ≤ n); auto: k and n from the CI or cluster job's environment (below)" },
+    COMMON.swarm, COMMON.workers, COMMON.plant,
+    { name: "per-seed", help: "the JSON also lists every seed's trace hash and violated invariants (perSeed, ~65 bytes a seed): to compare shards with one campaign, seed for seed" },
+    COMMON.json,
   ],
-  examples: ["sturdy campaign --scenario lossy --seeds 1000", "sturdy campaign --scenario two-writers --dedupe writer-seq --seeds 500", "sturdy campaign --scenario lossy --design legacy --seeds 200 --shard 1/2 --json > a.json"],
+  examples: [
+    "sturdy campaign --scenario lossy --seeds 1000",
+    "sturdy campaign --scenario two-writers --dedupe writer-seq --seeds 500",
+    "sturdy campaign --scenario lossy --design legacy --seeds 200 --shard 1/2 --json > a.json",
+    "STURDY_MATRIX_INDEX=0 STURDY_MATRIX_TOTAL=4 sturdy campaign --scenario lossy --seeds 2000 --shard auto --json > shard-0.json",
+  ],
 };
 
 export async function run(args: Args): Promise<number> {
-  const spec = campaignSpec(args);
+  const { spec, auto } = campaignSpec(args, process.env);
   const declared = resolveScenario(spec).expectViolations;
+  if (auto) humanOut(args)(`shard ${auto.shard} from ${auto.engine.name} (${auto.from})`);
   const summary = await interruptible(spec);
   summary.expectViolations = [...declared];
   addReplays(summary, spec);
@@ -38,28 +52,21 @@ export async function run(args: Args): Promise<number> {
   return summary.interrupted ? EXIT_INTERRUPTED : campaignVerdict(summary).code;
 }
 
-function campaignSpec(args: Args): CampaignSpec {
+function campaignSpec(args: Args, env: Environment): { spec: CampaignSpec; auto?: AutoShard } {
   const { from, count } = seedRange(args, { from: 1, count: 100 });
+  const { shard, auto } = shardArg(args.values.get("shard"), count, env);
   const dedupe = dedupeOverride(args);
-  return {
+  const spec: CampaignSpec = {
     scenario: required(args, "scenario"),
     ...(dedupe ? { overrides: { dedupe } } : {}),
     design: parseDesign(args.values.get("design")),
-    from, count,
-    shard: shardArg(args.values.get("shard"), count),
+    from, count, shard,
     swarm: args.flags.has("swarm"),
     plant: plantArg(args),
     workers: workersArg(args),
+    perSeed: args.flags.has("per-seed"),
   };
-}
-
-function shardArg(text: string | undefined, count: number): string | undefined {
-  if (text === undefined) return undefined;
-  const m = /^(\d{1,8})\/(\d{1,8})$/.exec(text);
-  const [k, n] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  if (!(k >= 1 && k <= n && n <= MAX_SEEDS)) throw new UsageError(`--shard must be k/n with 1 ≤ k ≤ n ≤ ${MAX_SEEDS}, got "${text}"`);
-  if (k > count) throw new UsageError(`--shard ${text} of ${count} seeds has no seeds (shard k takes the k-th seed and every n-th after it)`);
-  return `${k}/${n}`;
+  return { spec, auto };
 }
 
 /** Ctrl-C: the threads finish their current runs and the campaign returns what ran. */

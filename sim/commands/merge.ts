@@ -1,4 +1,4 @@
-// `sturdy merge a.json b.json ... [--json]`: merge campaign shard summaries (each file's last JSON line).
+// `sturdy merge a.json b.json ... [--complete] [--json]`: merge campaign shard summaries (each file's last JSON line).
 import { readFileSync } from "node:fs";
 import { mergeSummaries, seedList, type CampaignSummary } from "../search/campaign-summary.js";
 import { COMMON, humanOut, InputError, MAX_SEEDS, UsageError, type Args, type CommandSpec } from "./args.js";
@@ -11,12 +11,17 @@ export const spec: CommandSpec = {
   details: [
     "Each file's last line must be a campaign's JSON summary. Shards must be disjoint (a seed in two files is",
     "an error) and of the same scenario, design, dedupe policy and swarm setting. Exits like the campaign would.",
+    "The merge lists every seed's verdict (perSeed) when every file does (campaign --per-seed).",
   ],
-  options: [COMMON.json],
+  options: [
+    { name: "complete", help: "exit 2 unless the files hold every seed of their campaign's range (no shard missing, none interrupted): a pipeline's merge, where a lost shard must not pass for a smaller campaign" },
+    COMMON.json,
+  ],
   examples: [
     "sturdy campaign --scenario lossy --seeds 2000 --shard 1/2 --json > a.json   # on one machine",
     "sturdy campaign --scenario lossy --seeds 2000 --shard 2/2 --json > b.json   # on another",
     "sturdy merge a.json b.json",
+    "sturdy merge --complete results/shard-*.json   # the last job of a CI matrix or a Kubernetes Indexed Job",
   ],
 };
 
@@ -24,6 +29,7 @@ export async function run(args: Args): Promise<number> {
   if (args.positionals.length === 0) throw new UsageError("merge needs one or more campaign JSON files");
   const parts = args.positionals.map((file) => ({ file, summary: readSummary(file) }));
   checkMergeable(parts);
+  if (args.flags.has("complete")) checkComplete(parts);
   const merged = mergeSummaries(parts.map((p) => p.summary));
   merged.expectViolations = parts[0]!.summary.expectViolations;
   if (parts.some((p) => p.summary.interrupted)) merged.interrupted = true;
@@ -71,7 +77,14 @@ function summaryProblem(v: unknown): string | undefined {
   const range = typeof seeds?.count === "number" && Number.isSafeInteger(seeds.count) && seeds.count >= 0 && seeds.count <= MAX_SEEDS;
   if (!range || typeof seeds?.from !== "number") return `no "seeds" range`;
   if (seeds.shard !== undefined && !(typeof seeds.shard === "string" && /^[1-9]\d*\/[1-9]\d*$/.test(seeds.shard))) return `a bad "seeds.shard"`;
-  return undefined;
+  return perSeedProblem(o.perSeed);
+}
+
+function perSeedProblem(perSeed: unknown): string | undefined {
+  if (perSeed === undefined) return undefined;
+  if (!Array.isArray(perSeed)) return `"perSeed" is not a list`;
+  const bad = perSeed.find((v) => !(isFailure(v) && typeof (v as { traceHash?: unknown }).traceHash === "string"));
+  return bad === undefined ? undefined : `a "perSeed" entry without a seed, trace hash and invariants: ${JSON.stringify(bad).slice(0, 80)}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -93,5 +106,22 @@ function checkMergeable(parts: { file: string; summary: CampaignSummary }[]): vo
       if (other !== undefined) throw new InputError(`shards overlap: seed ${seed} is in ${other === file ? `${file} twice` : `${other} and ${file}`}`);
       owner.set(String(seed), file);
     }
+  }
+}
+
+/** --complete: the files together hold every seed of the range they were cut from. */
+function checkComplete(parts: { file: string; summary: CampaignSummary }[]): void {
+  const cut = parts.find((p) => Array.isArray(p.summary.seeds));
+  if (cut) throw new InputError(`--complete: ${cut.file} was interrupted after ${cut.summary.runs} runs`);
+  const ranges = parts.map((p) => ({ file: p.file, range: p.summary.seeds as { from: number; count: number } }));
+  const { file, range } = ranges[0]!;
+  const span = (r: { from: number; count: number }) => `seeds ${r.from}..${r.from + r.count - 1}`;
+  const other = ranges.find((r) => r.range.from !== range.from || r.range.count !== range.count);
+  if (other) throw new InputError(`--complete: ${other.file} is a shard of ${span(other.range)}, ${file} of ${span(range)}`);
+  const held = new Set(parts.flatMap((p) => seedList(p.summary.seeds)).map(String));
+  const missing = seedList({ from: range.from, count: range.count }).filter((s) => !held.has(String(s)));
+  if (missing.length > 0) {
+    const shown = `${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}`;
+    throw new InputError(`--complete: ${missing.length} of ${span(range)} are in no file, so a shard is missing: ${shown}`);
   }
 }

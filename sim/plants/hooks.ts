@@ -4,6 +4,7 @@ import type { ShareStore, ShareStoreOptions } from "../../src/server/share-store
 import type { DedupeLedger, DedupePolicy } from "../../src/server/dedupe.js";
 import type { Outbox, OutboxOptions } from "../../src/client/outbox.js";
 import type { SessionStore } from "../../src/session/session-store.js";
+import type { ShareSink } from "../../src/session/share-sink.js";
 import type { FlusherOptions } from "../../src/client/flusher.js";
 import type { Rng } from "../../src/protocol/ports.js";
 
@@ -21,5 +22,5 @@ export interface PlantHooks {
   /** Client: the outbox over the node's database. */
   createOutbox?: (db: Database.Database, rng: Rng, options: OutboxOptions) => Outbox;
   /** Client: the session model over the outbox (scenarios whose app is "session"). */
-  createSessionStore?: (outbox: Outbox) => SessionStore;
+  createSessionStore?: (sink: ShareSink) => SessionStore;
 }

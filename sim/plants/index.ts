@@ -24,6 +24,7 @@ import { ClearQueueOnCloseOutbox } from "./clear-queue-on-close.js";
 import { staleReadMain } from "./stale-read.js";
 import { SeqVersionedStore } from "./seq-versioned-rows.js";
 import { oneMarkPerShare } from "./one-mark-per-share.js";
+import { ToolsLeftRunningStore } from "./tools-left-running.js";
 
 export interface Plant {
   description: string;
@@ -126,6 +127,11 @@ export const PLANTS = {
     description: "the session model's part updates do not depend on the part's previous version",
     invariant: "C1", scenario: "session-app",
     hooks: { createSessionStore: unorderedPartVersions },
+  },
+  "tools-left-running": {
+    description: "a turn that ends leaves its unfinished tool calls pending or running, instead of ending them as errors",
+    invariant: "T1", scenario: "session-app",
+    hooks: { createSessionStore: (sink) => new ToolsLeftRunningStore(sink) },
   },
   "stale-read": {
     description: "the server answers a read with the rows of the previous read and the current cursor",

@@ -12,6 +12,9 @@ export interface FailureRecord {
   replay?: string;
 }
 
+/** One seed's verdict, for comparing campaigns seed for seed (a sharded one with one process, one machine with another). */
+export interface SeedVerdict { seed: Seed; traceHash: string; invariants: string[] }
+
 export interface CampaignSummary {
   scenario: string;
   design: string;
@@ -41,6 +44,8 @@ export interface CampaignSummary {
   expectViolations?: string[];
   /** Stopped (Ctrl-C) before every seed ran: `seeds` lists the ones that did. */
   interrupted?: boolean;
+  /** Every seed's verdict, in seed order (campaign --per-seed; a merge keeps it when every part has it). */
+  perSeed?: SeedVerdict[];
 }
 
 export function emptySummary(scenario: string, design: string, dedupe: string, transport: string, swarm: boolean): CampaignSummary {
@@ -75,9 +80,10 @@ export function addRun(s: CampaignSummary, r: RunResult): void {
   s.ledgerRows += r.ledgerRows;
   if (r.violations.some((v) => v.invariant === "S1")) s.doubleApplyRuns += 1;
   addCounts(s.history, r.history);
+  const invariants = [...new Set(r.violations.map((v) => v.invariant))].sort();
+  s.perSeed?.push({ seed: r.seed, traceHash: r.traceHash, invariants });
   if (r.violations.length === 0) return;
   s.failingRuns += 1;
-  const invariants = [...new Set(r.violations.map((v) => v.invariant))].sort();
   for (const inv of invariants) s.violationsByInvariant[inv] = (s.violationsByInvariant[inv] ?? 0) + 1;
   if (s.failures.length < MAX_FAILURES_KEPT) {
     s.failures.push({ seed: r.seed, invariants, message: r.violations[0]!.message, traceHash: r.traceHash, steps: r.steps, faultsTaken: r.decisions.length });
@@ -117,6 +123,7 @@ export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
   out.firstFailingSeed = out.failures[0]?.seed ?? null;
   out.seeds = seeds.sort(compareSeeds);
   if (new Set(out.seeds.map(String)).size !== out.seeds.length) throw new Error("shards overlap: a seed appears twice");
+  if (parts.every((p) => p.perSeed)) out.perSeed = parts.flatMap((p) => p.perSeed!).sort((a, b) => compareSeeds(a.seed, b.seed));
   out.runsPerSec = out.elapsedMs > 0 ? Math.round((out.runs / out.elapsedMs) * 1000) : 0;
   return out;
 }

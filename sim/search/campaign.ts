@@ -21,6 +21,8 @@ export interface CampaignSpec {
   plant?: PlantName;
   /** Worker threads; 1 runs in this thread. */
   workers?: number;
+  /** Keep every seed's verdict and trace hash in the summary (`perSeed`). */
+  perSeed?: boolean;
 }
 
 export function resolveScenario(spec: CampaignSpec): Scenario {
@@ -35,6 +37,7 @@ export async function runSeeds(spec: CampaignSpec, seeds: Seed[], onRun?: (done:
   const scenario = resolveScenario(spec);
   const design = spec.design ?? scenario.design;
   const summary = emptySummary(scenario.name, design, describePolicy(parsePolicy(scenario.dedupe)), scenario.transport, spec.swarm);
+  if (spec.perSeed) summary.perSeed = [];
   const elapsed = stopwatch();
   for (const seed of seeds) {
     if (stopped?.()) break;

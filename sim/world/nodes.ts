@@ -11,6 +11,9 @@ import { SessionStore } from "../../src/session/session-store.js";
 import { Flusher, type FlusherOptions, type FlushEvent } from "../../src/client/flusher.js";
 import type { Connector } from "../../src/client/connector.js";
 import { ShareNextClient, type LegacyEvent } from "../../src/legacy/share-next.js";
+import { LegacySink } from "../../src/legacy/legacy-sink.js";
+import type { ShareSink } from "../../src/session/share-sink.js";
+import { SentLog, type SentOp } from "./sent-log.js";
 import type { ShareInfo, ShareServerApi } from "../../src/protocol/api.js";
 import type { SyncItem } from "../../src/protocol/items.js";
 import type { Clock } from "../../src/protocol/ports.js";
@@ -145,14 +148,16 @@ export interface ClientNodeDeps {
   onLegacy: (e: LegacyEvent) => void;
   probe: Probe;
   hooks: PlantHooks;
-  /** "session": the app keeps opencode's session model (src/session) in the outbox's database. */
-  app: "outbox" | "session";
+  /** The workload's causalDeps: off, the app's ops carry no depends_on (sent-log.ts). */
+  causalDeps: boolean;
 }
 
 export class ClientNode extends DurableNode {
   outbox: Outbox | undefined;
-  /** The session model over the outbox, when the scenario's app is "session". */
+  /** The app's session model: over the outbox, or (legacy) over ShareNext's in-memory queue. */
   sessionStore: SessionStore | undefined;
+  /** What the session model sent through its sink since the last take. */
+  sentLog: SentLog | undefined;
   private flusher: Flusher | undefined;
   private legacy: ShareNextClient | undefined;
   private connector: SimConnector | undefined;
@@ -168,8 +173,10 @@ export class ClientNode extends DurableNode {
   protected boot(db: Database.Database): void {
     this.connector = this.deps.connector();
     if (this.deps.design === "legacy") {
-      this.legacy = new ShareNextClient(this.connector, this.clock, this.deps.rng, this.deps.flusher.timeoutMs, this.deps.onLegacy, this.deps.probe);
-      if (this.legacyShare) this.legacy.setCredentials(this.legacyShare);
+      const legacy = new ShareNextClient(this.connector, this.clock, this.deps.rng, this.deps.flusher.timeoutMs, this.deps.onLegacy, this.deps.probe);
+      this.legacy = legacy;
+      if (this.legacyShare) legacy.setCredentials(this.legacyShare);
+      this.openSessionModel(new LegacySink(db, (item) => legacy.sync(item)));
       return;
     }
     const { hooks } = this.deps;
@@ -177,9 +184,15 @@ export class ClientNode extends DurableNode {
     const options = { probe: this.deps.probe };
     this.outbox = hooks.createOutbox ? hooks.createOutbox(db, this.deps.rng, options) : new Outbox(db, this.deps.rng, options);
     this.outbox.recoverAfterRestart();
-    if (this.deps.app === "session") this.sessionStore = hooks.createSessionStore ? hooks.createSessionStore(this.outbox) : new SessionStore(this.outbox);
+    this.openSessionModel(this.outbox);
     this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush, this.deps.probe);
     this.flusher.kick();
+  }
+
+  private openSessionModel(sink: ShareSink): void {
+    this.sentLog = new SentLog(sink, this.deps.causalDeps);
+    const { hooks } = this.deps;
+    this.sessionStore = hooks.createSessionStore ? hooks.createSessionStore(this.sentLog) : new SessionStore(this.sentLog);
   }
 
   isLegacy(): boolean { return this.deps.design === "legacy"; }
@@ -194,25 +207,16 @@ export class ClientNode extends DurableNode {
   }
 
   /**
-   * What the user is told: the op_id, or that the node crashed before answering (the enqueue may
-   * still have committed: then it is sent after the restart, but nobody was promised it). Legacy
-   * has no op ids.
+   * Runs an app call against the session model; a crash inside it is an answer too. `sent`: what
+   * the session model sent during the call (nothing when it crashed: nobody was told).
    */
-  enqueue(item: SyncItem, dependsOn: string[]): { opID?: string; crashed: boolean } {
-    if (this.legacy) {
-      this.legacy.sync(item);
-      return { crashed: false };
-    }
-    const { value, crashed } = this.perform((outbox) => outbox.enqueue(item, dependsOn));
-    return { opID: value, crashed };
-  }
-
-  /** Runs an app call against the outbox (and session model); a crash inside it is an answer too. */
-  perform<T>(call: (outbox: Outbox, store: SessionStore | undefined) => T): { value?: T; crashed: boolean } {
+  perform<T>(call: (store: SessionStore) => T): { value?: T; sent: SentOp[]; crashed: boolean } {
+    this.sentLog?.take();
     try {
-      return { value: call(this.outbox!, this.sessionStore), crashed: false };
+      const value = call(this.sessionStore!);
+      return { value, sent: this.sentLog!.take(), crashed: false };
     } catch (e) {
-      if (e instanceof NodeCrashed) return { crashed: true };
+      if (e instanceof NodeCrashed) return { sent: [], crashed: true };
       throw e;
     } finally {
       this.flusher?.kick();
@@ -246,6 +250,7 @@ export class ClientNode extends DurableNode {
     this.deps.clock.dropOwner(this.deps.name);
     this.outbox = undefined;
     this.sessionStore = undefined;
+    this.sentLog = undefined;
     this.flusher = undefined;
     this.legacy = undefined;
   }

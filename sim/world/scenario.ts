@@ -18,12 +18,6 @@ export const Scenario = z.object({
   description: z.string().default(""),
   transport: z.enum(["batch", "socket"]).default("batch"),
   design: Design.default("outbox"),
-  /**
-   * How the user's writes reach the outbox: straight `Outbox.enqueue` calls, or through opencode's
-   * session model (src/session: startTurn, updatePart, finalizeTurn), whose local changes commit
-   * with their enqueues. Durable design only.
-   */
-  app: z.enum(["outbox", "session"]).default("outbox"),
   dedupe: z.string().regex(/^(permanent|writer-seq|window\([1-9]\d{0,8}\))$/, "permanent | writer-seq | window(N), 1 ≤ N ≤ 999999999").default("permanent"),
   workload: WorkloadSpec.default({}),
   /** Sessions shared at once, each by its own client (own disk, own writer) to its own share on the one server. */

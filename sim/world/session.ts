@@ -48,7 +48,7 @@ export interface SessionParts {
   log: ViolationLog;
   lifecycle: () => Lifecycle;
   checkers: CheckerRegistry;
-  /** The workload's causalDeps as this run drew it: a reshare's snapshot follows the same rule. */
+  /** The workload's causalDeps as this run drew it: off, the app's ops carry no depends_on. */
   causalDeps: boolean;
 }
 
@@ -80,9 +80,9 @@ export function buildSession(k: number, plans: readonly WriterPlan[], root: SimR
     const client = w === 0 ? first : buildClient(plan.names, root, p);
     if (w > 0) client.setCredentials(share);
     const writer: Writer = { client, user: undefined as unknown as User, session };
-    const app = p.scenario.app === "session" && p.design !== "legacy" ? new SessionApp() : undefined;
+    const app = new SessionApp();
     const exit = writerExit(plan, writer, p);
-    const setup = { onRevoke: w === 0 ? onRevoke : () => {}, onReshare, exit, causalDeps: p.causalDeps, sessionID: names.session, app };
+    const setup = { onRevoke: w === 0 ? onRevoke : () => {}, onReshare, exit, sessionID: names.session, app };
     // The trace tells writers' users apart: "user" is the first writer's, "user-b" the second's.
     const suffix = plan.names.node.slice(first.name.length);
     const record = w === 0 ? p.acct.record : (actor: string, kind: string, detail: string) => p.acct.record(actor === "user" ? `user${suffix}` : actor, kind, detail);
@@ -104,7 +104,7 @@ function buildClient(names: { node: string; stream: string }, root: SimRng, p: S
     onLegacy: (e: LegacyEvent) => record(e.kind === "send" ? "sync" : "error", e.kind === "send" ? `${e.items} items` : e.error),
     probe: p.injector.probeFor(names.node, p.lifecycle),
     hooks: p.hooks,
-    app: p.scenario.app,
+    causalDeps: p.causalDeps,
   });
   const onWrite = p.injector.afterWriteFor(names.node, p.lifecycle);
   client.wrap = (db) => crashingDatabase(db, (site) => { countWrite(client); onWrite(site); });

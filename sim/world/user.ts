@@ -1,12 +1,13 @@
-// The user: performs the workload's actions at their virtual times (enqueue an item, revoke the
-// share and hand the client new credentials, unshare and share afresh, quit the app and start it
-// again later), and remembers what it was told (the op_id of every enqueue), which is what D1
-// holds the client to.
+// The user: performs the workload's actions at their virtual times (a write through the app's
+// session model, revoke the share and hand the client new credentials, unshare and share afresh,
+// quit the app and start it again later), and remembers what it was told (the op_id of every op
+// the session model sent for it), which is what D1 holds the client to.
 import type { ShareInfo } from "../../src/protocol/api.js";
 import type { SyncItem } from "../../src/protocol/items.js";
 import { SturdyError } from "../../src/protocol/errors.js";
 import type { Action } from "./workload.js";
-import { savedOpID, type SessionApp } from "./session-app.js";
+import type { SessionApp } from "./session-app.js";
+import type { SentOp } from "./sent-log.js";
 import { modelKey } from "../model/reference.js";
 import type { Checker } from "../check/checker.js";
 import type { ClientNode, ServerNode } from "./nodes.js";
@@ -17,13 +18,11 @@ export interface UserSetup {
   onRevoke: (share: ShareInfo) => void;
   /** A reshare replaced the share: judge the new one from here on. */
   onReshare: (share: ShareInfo) => void;
-  /** Whether a write depends on the previous write to its row (the workload's causalDeps). */
-  causalDeps: boolean;
   sessionID: string;
   /** The client exits cleanly now and starts again after `downForMs`. */
   exit: (downForMs: number) => void;
-  /** Writes go through opencode's session model rather than straight into the outbox. */
-  app?: SessionApp;
+  /** Every write goes through the app: opencode's session model. */
+  app: SessionApp;
 }
 
 export class User {
@@ -31,11 +30,12 @@ export class User {
   items: SyncItem[] = [];
   /** Every enqueue the user made, over all shares. */
   enqueued = 0;
-  private readonly opIDs: (string | undefined)[] = [];
+  /** The newest intent for every row, over all shares: what a reshare's full sync must carry. */
+  private readonly latest = new Map<string, SyncItem>();
   next = 0;
-  /** A reshare's full sync still to write, one write a step (a crash in the middle resumes it after the restart). */
-  private snapshot: { item: SyncItem; index: number }[] = [];
-  private snapshotAt = 0;
+  /** A reshare's full sync still to make (a crash in it redoes it after the restart), and when. */
+  private fullSyncDue = false;
+  private fullSyncAt = 0;
   /** The app's last call for the current action crashed: the retry must not write it twice. */
   private retrying = false;
   /** A reshare a crash interrupted: what of it is done, so the retry after the restart finishes it. */
@@ -61,7 +61,7 @@ export class User {
    * a node it needs is down and the action is already due: a restart has to come first.
    */
   nextActionAt(now?: number): number | undefined {
-    const at = this.snapshot.length > 0 ? this.snapshotAt : this.actions[this.next]?.at;
+    const at = this.fullSyncDue ? this.fullSyncAt : this.actions[this.next]?.at;
     if (at === undefined) return undefined;
     const when = Math.max(at, this.wakeAt());
     return now !== undefined && when <= now && this.blocked() ? undefined : when;
@@ -69,7 +69,7 @@ export class User {
 
   private blocked(): boolean {
     if (!this.client.isUp()) return true;
-    const a = this.snapshot.length > 0 ? undefined : this.actions[this.next];
+    const a = this.fullSyncDue ? undefined : this.actions[this.next];
     // Revoke and reshare are the server's doing; an enqueue or an exit needs only the client.
     return a !== undefined && (a.kind === "revoke" || a.kind === "reshare") && !this.server.isUp();
   }
@@ -81,7 +81,7 @@ export class User {
   }
 
   act(): void {
-    if (this.snapshot.length > 0) return this.writeSnapshot(this.snapshot.shift()!);
+    if (this.fullSyncDue) return this.fullSync();
     const a = this.actions[this.next++]!;
     if (a.kind === "revoke") {
       this.next -= 1; // until it completes: a crash that took the answer is retried after the restart
@@ -93,15 +93,9 @@ export class User {
       this.next += 1;
     } else if (a.kind === "exit") {
       this.setup.exit(a.downForMs);
-    } else if (this.setup.app) {
-      this.writeInApp(a, this.setup.app);
     } else {
-      this.opIDs[a.index] = this.write(a.item, this.dependencies(a), `#${a.index}`);
+      this.writeInApp(a, this.setup.app);
     }
-  }
-
-  private dependencies(a: Extract<Action, { kind: "enqueue" }>): string[] {
-    return a.dependsOn.map((i) => this.opIDs[i] ?? this.findSaved(i)).filter((x): x is string => x !== undefined);
   }
 
   /** The checker is the share's: a reshare swaps it, so it is looked up at each use. */
@@ -110,40 +104,46 @@ export class User {
   /** The share must come to hold `item`: the reference the checker judges it by. */
   private intend(item: SyncItem): void {
     this.items.push(item);
+    this.latest.set(modelKey(item), item);
     this.enqueued += 1;
   }
 
-  private write(item: SyncItem, deps: string[], label: string): string | undefined {
-    this.intend(item);
-    const { opID, crashed } = this.client.enqueue(item, deps);
-    if (opID !== undefined) this.checker.onEnqueue(opID, item, deps, this.client.name);
-    if (crashed) this.checker.onIndeterminateEnqueue(item, this.client.name);
-    this.record("user", "enqueue", `${label} ${item.type} ${opID ?? ""}`);
-    return opID;
+  /** What the user was told: the op_ids of what the session model sent (legacy has none). */
+  private learn(sent: SentOp[]): void {
+    if (this.client.isLegacy()) return;
+    for (const op of sent) this.checker.onEnqueue(op.opID, op.item, op.dependsOn, this.client.name);
   }
 
   /**
    * A write through the session model. A crash mid-call leaves the action to be redone after the
    * restart, as opencode redoes an interrupted turn step; what the share must hold is the app's
-   * intent, and the op_id the user learns is the outbox row that holds it (none: C1 will tell).
+   * intent, and what the user learns is what the session model sent.
    */
   private writeInApp(a: Extract<Action, { kind: "enqueue" }>, app: SessionApp): void {
     const retry = this.retrying;
-    const deps = this.dependencies(a);
-    const { value: intents, crashed } = this.client.perform((outbox, store) => app.perform(store!, outbox, a.item, retry, deps));
+    const { value: intents, sent, crashed } = this.client.perform((store) => app.perform(store, a.item, retry));
     this.retrying = crashed;
     if (crashed) {
       this.next -= 1;
       this.record("user", "crashed", `#${a.index} ${a.item.type}: redone after the restart`);
       return;
     }
-    for (const item of intents!) {
-      this.intend(item);
-      const opID = savedOpID(this.client.outbox!, item);
-      if (item === a.item) this.opIDs[a.index] = opID;
-      if (opID !== undefined) this.checker.onEnqueue(opID, item, item === a.item ? deps : [], this.client.name);
-      this.record("user", "write", `#${a.index} ${item.type} ${opID ?? "(not in the outbox)"}`);
+    for (const item of intents!) this.intend(item);
+    this.learn(sent);
+    this.record("user", "write", `#${a.index} ${a.item.type} ${sent.map((op) => op.opID).join(" ") || "(nothing sent)"}`);
+  }
+
+  /** A reshare's full sync: the session's current state into the new share; a crash redoes it. */
+  private fullSync(): void {
+    const { value: count, sent, crashed } = this.client.perform((store) => store.fullSync(this.setup.sessionID));
+    if (crashed) {
+      this.record("user", "crashed", "full sync: redone after the restart");
+      return;
     }
+    this.fullSyncDue = false;
+    for (const item of this.latest.values()) this.intend(item);
+    this.learn(sent);
+    this.record("user", "full-sync", `${count} items`);
   }
 
   /**
@@ -164,8 +164,8 @@ export class User {
     this.record("user", "reshare", r.next.id);
     this.resharing = undefined;
     this.items = [];
-    this.snapshot = [...this.latestWrites().values()];
-    this.snapshotAt = this.actions[this.next]!.at;
+    this.fullSyncDue = true;
+    this.fullSyncAt = this.actions[this.next]!.at;
   }
 
   /**
@@ -210,31 +210,4 @@ export class User {
     const now = this.server.store.current(this.share.id);
     return { ...this.share, secret: now.secret, epoch: now.epoch };
   }
-
-  private writeSnapshot({ item, index }: { item: SyncItem; index: number }): void {
-    const last = this.opIDs[index];
-    const queued = last !== undefined && this.client.outbox?.rows().some((r) => r.op_id === last && (r.state === "pending" || r.state === "in_flight"));
-    this.write(item, this.setup.causalDeps && queued ? [last] : [], `snapshot of #${index}`);
-  }
-
-  /** The newest write of every row so far, by the model's row key, in first-write order. */
-  private latestWrites(): Map<string, { item: SyncItem; index: number }> {
-    const latest = new Map<string, { item: SyncItem; index: number }>();
-    for (const a of this.actions.slice(0, this.next)) if (a.kind === "enqueue") latest.set(modelKey(a.item), { item: a.item, index: a.index });
-    return latest;
-  }
-
-  /**
-   * The op_id of an earlier enqueue whose answer a crash swallowed, if the client's disk has it:
-   * after a restart the app reads its own outbox, as opencode's session layer would, so a later
-   * write to the same row still depends on it.
-   */
-  private findSaved(index: number): string | undefined {
-    const action = this.actions.find((x) => x.kind === "enqueue" && x.index === index);
-    if (!action || action.kind !== "enqueue" || !this.client.outbox) return undefined;
-    const opID = savedOpID(this.client.outbox, action.item);
-    if (opID) this.opIDs[index] = opID;
-    return opID;
-  }
-
 }

@@ -37,6 +37,10 @@ export const WorkloadSpec = z.object({
    * overtake each other. Off, pipelined batches can leave a row at an older value.
    */
   causalDeps: z.boolean().default(true),
+  /** Chance that a part is a tool call (pending → running → completed | error) rather than text. */
+  toolChance: z.number().min(0).max(1).default(0.3),
+  /** Chance that the user switches model (or agent) before a turn; otherwise the turn keeps the last one. */
+  modelSwitch: z.number().min(0).max(1).default(0.3),
   /** Chance that a turn fails or is aborted instead of completing, and that its assistant message is dropped. */
   turnFailure: z.number().min(0).max(1).default(0.1),
   dropAssistant: z.number().min(0).max(1).default(0.1),
@@ -51,6 +55,18 @@ export type Action =
 
 export const AGENTS = ["build", "plan", "general"] as const;
 export const MODELS = ["anthropic/claude-sonnet", "openai/gpt-5", "google/gemini-pro"] as const;
+export const TOOLS = ["bash", "read", "edit", "grep"] as const;
+
+/**
+ * A tool call's status at update `v` of `updates`: it is announced pending, runs, and its last
+ * update finishes it (completed, or now and then an error). A call whose turn ends first is left
+ * unfinished here: the session model must end it (as an error) with the turn.
+ */
+function toolStatus(v: number, updates: number, rng: SimRng): "pending" | "running" | "completed" | "error" {
+  if (v === 0) return "pending";
+  if (v < updates - 1 || updates < 3) return "running";
+  return rng.chance(0.2) ? "error" : "completed";
+}
 
 export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "ses_1"): Action[] {
   const actions: Action[] = [];
@@ -80,12 +96,13 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
 
   push({ type: "session", data: { id: sessionID, title: "sim session" } });
   let turn = 0;
+  let choice = { agent: rng.pick(AGENTS), model: rng.pick(MODELS) };
   while (!full()) {
     turn += 1;
-    const agent = rng.pick(AGENTS);
-    const model = rng.pick(MODELS);
+    // Users mostly keep their model and agent; now and then they switch mid-session.
+    if (turn > 1 && rng.chance(spec.modelSwitch)) choice = { agent: rng.pick(AGENTS), model: rng.pick(MODELS) };
     const userID = `msg_${String(turn).padStart(4, "0")}_u`;
-    const user = push({ type: "message", data: { id: userID, sessionID, role: "user", agent, model } });
+    const user = push({ type: "message", data: { id: userID, sessionID, role: "user", agent: choice.agent, model: choice.model } });
     if (full()) break;
     // Some turns die before the assistant says anything: its message is dropped, never shared.
     if (rng.chance(spec.dropAssistant)) continue;
@@ -95,10 +112,12 @@ export function generateWorkload(spec: WorkloadSpec, rng: SimRng, sessionID = "s
     for (let p = 0; p < parts && !full(); p++) {
       const partID = `prt_${turn}_${p}`;
       const updates = between(spec.partUpdates);
+      const tool = rng.chance(spec.toolChance) ? rng.pick(TOOLS) : undefined;
       let text = "";
       for (let v = 0; v < updates && !full(); v++) {
         text += rng.id(" ");
-        push({ type: "part", data: { id: partID, messageID: assistantID, text, version: v } }, [assistant]);
+        const data = { id: partID, messageID: assistantID, text, version: v };
+        push({ type: "part", data: tool ? { ...data, tool: { name: tool, status: toolStatus(v, updates, rng) } } : data }, [assistant]);
       }
     }
     if (full()) break;

@@ -293,6 +293,12 @@ export class Outbox {
     return this.stmt.nextFresh.get() ? now : undefined;
   }
 
+  /** Whether the op is still to be sent or answered (pending or in flight). */
+  queued(opID: string): boolean {
+    const state = this.stmt.rowState.get(opID) as RowState | undefined;
+    return state === "pending" || state === "in_flight";
+  }
+
   rows(): OutboxRow[] {
     return (this.stmt.all.all() as RawRow[]).map(decode);
   }

@@ -65,6 +65,8 @@ export const PartItem = z.object({
     text: boundedString(ITEM_LIMITS.text),
     // Parts are updated several times while streaming; version makes each update observable.
     version: Count,
+    // A tool call's part: which tool, and where its call is (pending → running → completed | error).
+    tool: z.object({ name: boundedString(ITEM_LIMITS.name, 1), status: z.enum(["pending", "running", "completed", "error"]) }).strict().optional(),
   }).strict(),
 }).strict();
 

@@ -47,8 +47,20 @@ describe("startTurn", () => {
     expect(turn).toMatchObject({ id: "msg_0001", status: "streaming", assistantMessageID: "msg_0001:assistant" });
     expect(sessions.lastUserChoice("ses_1")).toEqual({ messageID: "msg_0001", agent: "build", model: "anthropic/claude-sonnet" });
     expect(outbox.rows()).toMatchObject([
+      // The first turn on a model shares the model too (opencode's share lists the models a session used).
+      { state: "pending", item: { type: "model", data: { id: "anthropic/claude-sonnet", provider: "anthropic" } } },
       { state: "pending", item: { type: "message", data: { id: "msg_0001", role: "user", agent: "build", model: "anthropic/claude-sonnet" } } },
     ]);
+  });
+
+  it("a model switch shares the new model once; going back to a model already shared shares nothing more", () => {
+    const { outbox, sessions } = node();
+    sessions.startTurn(TURN1);
+    sessions.startTurn(TURN2);
+    sessions.startTurn({ ...TURN1, userMessageID: "msg_0003" });
+    const models = outbox.rows().filter((r) => r.item.type === "model").map((r) => r.item.type === "model" && r.item.data.id);
+    expect(models).toEqual(["anthropic/claude-sonnet", "openai/gpt-5"]);
+    expect(sessions.lastUserChoice("ses_1")).toMatchObject({ messageID: "msg_0003", model: "anthropic/claude-sonnet" });
   });
 
   it("a crash inside startTurn leaves neither the message nor its outbox row", () => {
@@ -67,7 +79,7 @@ describe("updatePart", () => {
     const turn = sessions.startTurn(TURN1);
     expect(sessions.updatePart({ turnID: turn.id, partID: "prt_1", text: "he" })).toBe(0);
     expect(sessions.updatePart({ turnID: turn.id, partID: "prt_1", text: "hello" })).toBe(1);
-    const rows = outbox.rows();
+    const rows = outbox.rows().filter((r) => r.item.type !== "model");
     expect(rows.map((r) => [r.item.type, r.depends_on])).toEqual([
       ["message", []],
       ["message", [rows[0]!.op_id]],
@@ -160,5 +172,70 @@ describe("dropped assistant messages", () => {
     expect(sessions.turn(turn.id)).toMatchObject({ status: "aborted", assistantDropped: false });
     const state = foldItems(enqueued(outbox));
     expect(JSON.parse(state.find((r) => r.key === `message:${turn.assistantMessageID}`)!.value)).toMatchObject({ status: "aborted" });
+  });
+});
+
+describe("tool parts", () => {
+  const bash = (status: "pending" | "running" | "completed" | "error") => ({ name: "bash", status });
+
+  it("a tool call only moves forward, and a finished one is final", () => {
+    const { sessions } = node();
+    const turn = sessions.startTurn(TURN1);
+    sessions.updatePart({ turnID: turn.id, partID: "prt_t", text: "", tool: bash("pending") });
+    sessions.updatePart({ turnID: turn.id, partID: "prt_t", text: "ls", tool: bash("running") });
+    expect(() => sessions.updatePart({ turnID: turn.id, partID: "prt_t", text: "ls", tool: bash("pending") })).toThrow(/cannot become/);
+    sessions.updatePart({ turnID: turn.id, partID: "prt_t", text: "ls\nsrc", tool: bash("completed") });
+    expect(() => sessions.updatePart({ turnID: turn.id, partID: "prt_t", text: "again", tool: bash("running") })).toThrow(/cannot become/);
+  });
+
+  it("a turn that ends with a tool call still running ends the call too, as an error, in the same transaction", () => {
+    const { outbox, sessions } = node();
+    const turn = sessions.startTurn(TURN1);
+    sessions.updatePart({ turnID: turn.id, partID: "prt_t", text: "npm test", tool: bash("running") });
+    sessions.finalizeTurn(turn.id, "aborted");
+    const state = foldItems(enqueued(outbox));
+    expect(JSON.parse(state.find((r) => r.key === "part:prt_t")!.value)).toMatchObject({ version: 1, tool: { name: "bash", status: "error" } });
+    expect(JSON.parse(state.find((r) => r.key === `message:${turn.assistantMessageID}`)!.value)).toMatchObject({ status: "aborted" });
+  });
+});
+
+describe("the session and its diffs", () => {
+  it("opening a session shares it once; a retitle is shared after the title it replaces", () => {
+    const { outbox, sessions } = node();
+    sessions.openSession({ id: "ses_1", title: "a" });
+    sessions.openSession({ id: "ses_1", title: "a" });
+    sessions.openSession({ id: "ses_1", title: "b" });
+    const rows = outbox.rows();
+    expect(rows.map((r) => [r.item.type, r.depends_on])).toEqual([["session", []], ["session", [rows[0]!.op_id]]]);
+  });
+
+  it("a diff list replaces the one before and is ordered after it", () => {
+    const { outbox, sessions } = node();
+    sessions.shareDiff("ses_1", [{ file: "a.ts", additions: 1, deletions: 0 }]);
+    sessions.shareDiff("ses_1", [{ file: "b.ts", additions: 2, deletions: 1 }]);
+    const rows = outbox.rows();
+    expect(rows[1]!.depends_on).toEqual([rows[0]!.op_id]);
+    expect(foldItems(enqueued(outbox)).map((r) => r.key)).toEqual(['diff:"ses_1":b.ts']);
+  });
+});
+
+describe("fullSync (a fresh share of the session)", () => {
+  it("shares the session's whole current state again, each row after its own write still queued", () => {
+    const { outbox, sessions } = node();
+    sessions.openSession({ id: "ses_1", title: "t" });
+    const turn = sessions.startTurn(TURN1);
+    sessions.updatePart({ turnID: turn.id, partID: "prt_1", text: "hi" });
+    sessions.finalizeTurn(turn.id, "completed");
+    const dropped = sessions.startTurn(TURN2);
+    sessions.finalizeTurn(dropped.id, "aborted", { dropAssistant: true });
+    sessions.shareDiff("ses_1", [{ file: "a.ts", additions: 1, deletions: 0 }]);
+    const before = outbox.rows().length;
+    const want = foldItems(enqueued(outbox));
+
+    expect(sessions.fullSync("ses_1")).toBe(outbox.rows().length - before);
+    const snapshot = outbox.rows().slice(before);
+    expect(foldItems(snapshot.map((r) => r.item))).toEqual(want);
+    // Nothing was sent yet, so every snapshot write waits for the row's queued write.
+    expect(snapshot.every((r) => r.depends_on.length === 1)).toBe(true);
   });
 });
