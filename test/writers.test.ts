@@ -3,7 +3,7 @@
 // and C1's rule for a row several writers wrote (sim/check/convergence.ts).
 import { describe, expect, it } from "vitest";
 import { generateWorkload, WorkloadSpec, type Action } from "../sim/world/workload.js";
-import { shapeWriterActions } from "../sim/world/writer-workload.js";
+import { REINSTALL_DRAIN_MS, shapeWriterActions } from "../sim/world/writer-workload.js";
 import { writerPlans } from "../sim/world/writers.js";
 import { loadScenario, parseScenario } from "../sim/world/scenario.js";
 import { SimRng } from "../sim/world/rng.js";
@@ -51,13 +51,19 @@ describe("a writer's workload beside the others", () => {
     renamed.forEach((a, i) => expect(a.dependsOn.map((d) => list[d]!.item.type)).toEqual(byOld[i]!.dependsOn.map((d) => byOld[d]!.item.type)));
   });
 
-  it("a reinstall is an exit after the writer's op, and what follows waits for the writer to come back", () => {
+  it("a reinstall is an exit at the writer's first turn boundary after its op, and what follows waits for it to come back", () => {
     const { actions, reinstalls } = shapeWriterActions(generated, { letter: "", causalDeps: true, reinstallAfter: [10], downMs: 3_000 });
     expect(reinstalls.size).toBe(1);
     const at = actions.findIndex((a) => reinstalls.has(a));
-    const before = actions[at - 1]!;
-    expect(before.kind === "enqueue" && before.item).toEqual(enqueues(generated).find((a) => a.index === 10)!.item);
-    expect(actions[at + 1]!.at).toBeGreaterThanOrEqual(actions[at]!.at + 3_000);
+    const tenth = enqueues(generated).find((a) => a.index === 10)!.item;
+    const done = actions.slice(0, at).filter((a) => a.kind === "enqueue" && a.item === tenth);
+    expect(done).toHaveLength(1); // op 10 comes before it
+    const nextAction = actions[at + 1]!;
+    expect(nextAction.kind === "enqueue" && nextAction.item.type === "message" && nextAction.item.data.role).toBe("user");
+    expect(nextAction.at).toBeGreaterThanOrEqual(actions[at]!.at + REINSTALL_DRAIN_MS + 3_000);
+    // Between op 10 and the reinstall, no turn starts: the wipe comes before the next one does.
+    const between = actions.slice(actions.findIndex((a) => a.kind === "enqueue" && a.item === tenth) + 1, at);
+    expect(between.some((a) => a.kind === "enqueue" && a.item.type === "message" && a.item.data.role === "user")).toBe(false);
   });
 
   it("without `writers` a session's one writer gets exactly the actions it always had, from the same stream", () => {

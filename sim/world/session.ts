@@ -119,7 +119,8 @@ function buildClient(names: { node: string; stream: string }, root: SimRng, p: S
 function writerExit(plan: WriterPlan, writer: Writer, p: SessionParts): (downForMs: number) => void {
   const node = writer.client.name;
   if (plan.reinstalls.size === 0) return (downForMs) => p.lifecycle().exitAndRestart(node, downForMs);
-  const reinstaller = new Reinstaller(node, writer.client, p.lifecycle, p.clock.scoped(`reinstall-${node}`), (kind, detail) => p.acct.record(node, kind, detail));
+  const record = (kind: string, detail: string) => p.acct.record(node, kind, detail);
+  const reinstaller = new Reinstaller(node, writer.client, p.lifecycle, p.clock.scoped(`reinstall-${node}`), record, () => writer.user.next);
   return (downForMs) => {
     // The user performs the action it just stepped past: is that one a reinstall?
     const action = writer.user.actions[writer.user.next - 1];

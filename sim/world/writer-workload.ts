@@ -7,9 +7,11 @@
 //     the session's diff list (every writer's session_diffs replace the same list), and a retitle
 //     of the session after each turn a writer finishes, depending on its own previous write of the
 //     row when the workload is causal. These rows are where concurrent writes really meet;
-//   * a reinstall after the writer's op indexes in `reinstallAfter`: an `exit` action the world
-//     carries out as a wiped disk and a new writer id (writers.ts), followed by a pause like a
-//     clean exit's.
+//   * a reinstall after the writer's op indexes in `reinstallAfter`, at its next turn boundary
+//     (before it starts its next turn, or at the end): an `exit` action the world carries out as a
+//     wiped disk and a new writer id (reinstaller.ts), followed by a pause like a clean exit's. A
+//     wipe in the middle of a turn would take the session model's record of the turn with it,
+//     which no sync product can give back; between turns there is nothing local to lose.
 // With `writers` absent none of this runs and nothing is drawn: a one-writer world is unchanged.
 import { z } from "zod";
 import type { SyncItem } from "../../src/protocol/items.js";
@@ -17,9 +19,9 @@ import type { Action } from "./workload.js";
 
 export const WriterSpec = z.object({
   /**
-   * After these of its own op indexes (as generated, before retitles are added) the writer is
-   * reinstalled: once its outbox has drained, its disk is wiped and it starts again as a new
-   * writer (a new writer id, numbering from 1) on the same share.
+   * After these of its own op indexes (as generated, before retitles are added), at its next turn
+   * boundary, the writer is reinstalled: once its outbox has drained, its disk is wiped and it
+   * starts again as a new writer (a new writer id, numbering from 1) on the same share.
    */
   reinstallAfter: z.array(z.number().int().nonnegative()).default([]),
 }).strict();
@@ -32,6 +34,13 @@ export const WritersSpec = z.union([
 export type WritersSpec = z.infer<typeof WritersSpec>;
 
 const LETTERS = ["", "b", "c"] as const;
+
+/**
+ * A reinstall waits for the writer's outbox to drain (reinstaller.ts), and the user's next turn
+ * comes this long after that wait begins, plus the writer's downtime: on a lossy wire with crashes
+ * the last batch may need a few backoff rounds (up to 2 s each) to be acked.
+ */
+export const REINSTALL_DRAIN_MS = 10_000;
 
 export interface WriterNames {
   /** The node: the session's client for the first writer ("client", "client2"), then "client-b", "client2-b", … */
@@ -69,6 +78,15 @@ export function shapeWriterActions(generated: readonly Action[], w: { letter: st
   let shift = 0;
   let turns = 0;
   let lastSessionWrite: number | undefined;
+  let reinstallDue = false;
+  /** After the last action so far; what follows waits for the writer to come back. */
+  const reinstall = () => {
+    const exit: Action = { kind: "exit", at: out[out.length - 1]!.at + 1, downForMs: w.downMs };
+    out.push(exit);
+    reinstalls.add(exit);
+    shift += 1 + REINSTALL_DRAIN_MS + w.downMs;
+    reinstallDue = false;
+  };
   const push = (a: Extract<Action, { kind: "enqueue" }>, item: SyncItem, dependsOn: number[]) => {
     const index = next++;
     if (item.type === "session") {
@@ -84,19 +102,16 @@ export function shapeWriterActions(generated: readonly Action[], w: { letter: st
       continue;
     }
     const item = renameForWriter(a.item, w.letter);
+    if (reinstallDue && item.type === "message" && item.data.role === "user") reinstall();
     renumbered.set(a.index, push(a, item, a.dependsOn.map((d) => renumbered.get(d)!)));
     if (isTurnOutcome(item)) {
       turns += 1;
       const sessionID = (item.data as { sessionID: string }).sessionID;
       push(a, { type: "session", data: { id: sessionID, title: `${writerLabel(w.letter)} after its turn ${turns}` } }, []);
     }
-    if (w.reinstallAfter.includes(a.index)) {
-      const reinstall: Action = { kind: "exit", at: a.at + shift + 1, downForMs: w.downMs };
-      out.push(reinstall);
-      reinstalls.add(reinstall);
-      shift += 1 + w.downMs;
-    }
+    if (w.reinstallAfter.includes(a.index)) reinstallDue = true;
   }
+  if (reinstallDue && out.length > 0) reinstall();
   return { actions: out, reinstalls };
 }
 
