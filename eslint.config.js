@@ -46,11 +46,12 @@ const BANS = [
   // Modules.
   ...["timers", "timers/promises"].flatMap((m) => [m, `node:${m}`]).map((name) => ({ id: name, path: { name, message: TIMER } })),
   ...["perf_hooks", "node:perf_hooks"].map((name) => ({ id: name, path: { name, message: CLOCK } })),
-  // node:crypto's hashes are deterministic (trace hashes, dedupe keys); only they may be imported,
-  // by name, so neither a namespace nor a default import can reach crypto.randomInt.
+  // node:crypto's hashes are deterministic (trace hashes, dedupe keys), and so is timingSafeEqual
+  // (the constant-time comparison of secret digests, src/server/auth.ts); only they may be
+  // imported, by name, so neither a namespace nor a default import can reach crypto.randomInt.
   ...["crypto", "node:crypto"].map((name) => ({
     id: name,
-    path: { name, allowImportNames: ["createHash", "Hash"], message: `${RANDOM}; only hashes may come from ${name}` },
+    path: { name, allowImportNames: ["createHash", "Hash", "timingSafeEqual"], message: `${RANDOM}; only hashes may come from ${name}` },
   })),
   ...["process", "node:process"].map((name) => ({
     id: name,

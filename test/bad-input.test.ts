@@ -2,7 +2,7 @@
 // session gets its own typed error code, and the database is byte-for-byte what it was before.
 import { describe, expect, it } from "vitest";
 import { RpcTarget } from "capnweb";
-import { dump, op, part, serverFixture } from "./helpers.js";
+import { dump, op, OPERATOR_TOKEN, part, serverFixture } from "./helpers.js";
 import { MAX_BATCH_OPS, MAX_DEPENDENCIES, Op, OpBatch, type Ack } from "../src/protocol/envelope.js";
 import { ITEM_LIMITS, SyncItem } from "../src/protocol/items.js";
 import { errorCode, type ErrorCode } from "../src/protocol/errors.js";
@@ -285,7 +285,12 @@ describe("credentials", () => {
     });
     it("createShare (as a session id)", async () => {
       const w = await world();
-      await rejects(w, "MalformedCredentials", () => w.main.createShare(bad));
+      await rejects(w, "MalformedCredentials", () => w.main.createShare(bad, OPERATOR_TOKEN));
+    });
+    it("createShare (as the operator token) → Unauthorized, whatever the session id", async () => {
+      const w = await world();
+      await rejects(w, "Unauthorized", () => w.main.createShare("ses_2", bad));
+      await rejects(w, "Unauthorized", () => w.main.createShare(bad, bad));
     });
   });
 

@@ -70,7 +70,7 @@ describe("sturdy run", () => {
     const r = sturdy(["run", "--scenario", "two-writers", "--seed", "3", "--dedupe", "window(4)", "--json"]);
     expect(r.code).toBe(1);
     expect(r.json.dedupe).toBe("window(4)");
-    expect(r.json.replay).toBe("npx sturdy replay --scenario two-writers --design outbox --seed 3 --dedupe 'window(4)' --shrink");
+    expect(r.json.replay).toBe("npx sturdy replay --scenario two-writers --design outbox --dedupe 'window(4)' --seed 3 --shrink");
     const again = sturdy(["replay", "--scenario", "two-writers", "--seed", "3", "--dedupe", "window(4)", "--json"]);
     expect(again.json.traceHash).toBe(r.json.traceHash);
   }, 30_000);
@@ -100,6 +100,8 @@ describe.concurrent("bad usage and bad input: exit 2, one line, no stack trace",
     [["run", "--scenario", "nope", "--seed", "1"], /unknown scenario "nope"/],
     [["run", "--scenario", "lossy"], /--seed is required/],
     [["run", "--scenario", "lossy", "--seed", "1", "--design", "magic"], /--design must be/],
+    [["run", "--scenario", "lossy", "--seed", "1", "--design", "legacy", "--legacy-server", "cas"], /--legacy-server must be rmw or sync, got "cas"/],
+    [["campaign", "--scenario", "lossy", "--legacy-server", "sync"], /--legacy-server chooses the server legacy's client syncs to: add --design legacy/],
     [["run", "--scenario", "lossy", "--seed", "1", "--frobnicate"], /unknown option --frobnicate/],
     [["run", "--scenario", "lossy", "--seed", "1", "--json=yes"], /--json takes no value/],
     [["run", "--scenario", "lossy", "--seed", "1", "stray"], /unexpected argument "stray"/],

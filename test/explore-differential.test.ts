@@ -26,6 +26,19 @@ const CASES: Case[] = [
   { name: "planted split-ack", scenario: withOps(1), design: "outbox", bounds: ONE_EACH, plant: "split-ack", expect: ["", "S5:acked-above-watermark"] },
   { name: "legacy, 2 ops", scenario: withOps(2), design: "legacy", bounds: ONE_EACH, expect: ["", "C1:lost"] },
   {
+    // The rmw legacy server answers across steps: two syncs (1.1 s apart, past legacy's debounce)
+    // whose storage reads and writes take 5 ms or 1.5 s can interleave (a lost update), and a proxy's
+    // replay is served like the original but answered nowhere. The state key must see which calls
+    // are waiting on storage and where their answers go (the key once missed the latter).
+    name: "legacy rmw, overlapping syncs and a replay",
+    scenario: {
+      ...withOps(2), legacyServer: "rmw", legacyStorageMs: { min: 5, max: 1500 },
+      workload: { ...tiny.workload, ops: 2, spacingMs: { min: 1100, max: 1100 } },
+      faults: { ...tiny.faults, drop: 0, dropResponse: 0, reorder: 0, crashAtProbe: 0 },
+    },
+    design: "legacy", bounds: { netFaults: 1, crashes: 0 }, expect: ["", "C1:lost-update"],
+  },
+  {
     // Latencies in a range are explored as choices (min or max): their keys must hold too.
     name: "latency range", scenario: withOps(1, { ...tiny, faults: { ...tiny.faults, latency: { min: 1, max: 3 } } }), design: "outbox",
     bounds: { netFaults: 0, crashes: 1 }, expect: [""],

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { RpcPromise, RpcTarget } from "capnweb";
-import { dump, op, part, serverFixture } from "./helpers.js";
+import { dump, op, OPERATOR_TOKEN, part, serverFixture } from "./helpers.js";
 import { MAX_BATCH_OPS, MAX_DEPENDENCIES, type Ack, type Op, type RejectReason } from "../src/protocol/envelope.js";
 import { ITEM_LIMITS, type SyncItem } from "../src/protocol/items.js";
 import { errorCode, type ErrorCode } from "../src/protocol/errors.js";
@@ -622,8 +622,10 @@ const badCredentials: fc.Arbitrary<Payload> = fc
   .filter(({ fault, other }) => !(fault === "unknownShare" && other === CREDS.shareID) && !(fault === "wrongSecret" && other === CREDS.secret))
   .map(({ method, fault, bad, other, pipelined, ops, items }) => {
     if (method === "createShare") {
-      // Only a malformed session id: a well-formed one is a legitimate new share.
-      return payload("badCredentials", "createShare with a malformed session id", { target: "main", path: [method], args: [bad] }, err("MalformedCredentials"));
+      // With the operator token only a malformed session id is refused (a well-formed one is a
+      // legitimate new share); without it, any session id is.
+      if (pipelined) return payload("badCredentials", "createShare with a malformed session id", { target: "main", path: [method], args: [bad, OPERATOR_TOKEN] }, err("MalformedCredentials"));
+      return payload("badCredentials", "createShare without the operator token", { target: "main", path: [method], args: [other, other === OPERATOR_TOKEN ? bad : other] }, err("Unauthorized"));
     }
     const [id, secret, code]: [unknown, unknown, ErrorCode] =
       fault === "malformedID" ? [bad, CREDS.secret, "MalformedCredentials"]

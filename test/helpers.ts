@@ -11,6 +11,10 @@ import { SimRng } from "../sim/world/rng.js";
 import { directPair } from "../sim/net/direct-pair.js";
 import { expect } from "vitest";
 import { SturdyError, type ErrorCode } from "../src/protocol/errors.js";
+import { OperatorAuth } from "../src/server/auth.js";
+
+/** The operator token of serverFixture's server: createShare needs it. */
+export const OPERATOR_TOKEN = "operator-token-of-the-test-fixture";
 
 export function serverFixture(policy: DedupePolicy | string = "permanent") {
   const db = openDatabase();
@@ -20,7 +24,7 @@ export function serverFixture(policy: DedupePolicy | string = "permanent") {
     rng: new SimRng(1, "server"),
     observer: (e) => void events.push(e),
   });
-  const pair = directPair<ShareServerApi>(server.main());
+  const pair = directPair<ShareServerApi>(server.main({ operator: new OperatorAuth(OPERATOR_TOKEN) }));
   const share = server.store.createShare("ses_1");
   return { db, server, events, share, rpc: pair.main as RpcStub<ShareServerApi>, close: pair.close };
 }

@@ -5,16 +5,17 @@ import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/server/share-server.js";
 import { ShareStore } from "../src/server/share-store.js";
 import { ShareServerTarget } from "../src/server/capabilities.js";
+import { OperatorAuth } from "../src/server/auth.js";
 import { parsePolicy } from "../src/server/dedupe.js";
 import { MAX_BATCH_OPS } from "../src/protocol/envelope.js";
 import type { ProbePoint } from "../src/protocol/probe.js";
 import { SimRng } from "../sim/world/rng.js";
-import { op, part, refusal } from "./helpers.js";
+import { op, OPERATOR_TOKEN, part, refusal } from "./helpers.js";
 
 function world(policy = "permanent") {
   const probes: ProbePoint[] = [];
   const store = new ShareStore(openDatabase(), { dedupe: parsePolicy(policy), rng: new SimRng(5, "server"), probe: (p) => void probes.push(p) });
-  const main = new ShareServerTarget(store);
+  const main = new ShareServerTarget(store, { operator: new OperatorAuth(OPERATOR_TOKEN) });
   const share = store.createShare("ses_1");
   return { store, main, share, probes };
 }
@@ -29,7 +30,7 @@ describe("a refused call says what is wrong", () => {
       [() => main.redeemShare(share.id, "x".repeat(257)), "secret"],
       [() => main.revoke(42, share.secret), "share id"],
       [() => main.syncShare(share.id, null, []), "secret"],
-      [() => main.createShare(""), "session id"],
+      [() => main.createShare("", OPERATOR_TOKEN), "session id"],
     ];
     for (const [call, what] of cases) {
       const r = refusal(call);

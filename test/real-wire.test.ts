@@ -22,9 +22,11 @@ import { openFileDatabase } from "../src/runtime/sqlite.js";
 import { HttpBatchConnector, WebSocketConnector } from "../src/runtime/connectors.js";
 import { generateWorkload, WorkloadSpec } from "../sim/world/workload.js";
 import { SimRng } from "../sim/world/rng.js";
-import { ROOT, ServeProcess, sleep, waitFor, type ServeInfo } from "./fixtures/serve-process.js";
+import { createShare, ROOT, ServeProcess, sleep, waitFor, type ServeInfo } from "../scripts/load/serve-process.js";
+import type { ShareInfo } from "../src/protocol/api.js";
 
 const OPS = 60;
+const TOKEN = "operator-token-for-the-real-wire-test";
 const FLUSHER: FlusherOptions = { maxBatch: 8, timeoutMs: 200, backoff: { baseMs: 20, maxMs: 200 }, expectCursor: false };
 
 type Transport = "http-batch" | "websocket";
@@ -44,9 +46,9 @@ function tempDir(): string {
 }
 
 /** The share as the server holds it, read through a fresh HTTP batch session. */
-async function probe(info: ServeInfo, port: number): Promise<{ cursor: number; rows: ShareRow[] }> {
+async function probe(share: ShareInfo, port: number): Promise<{ cursor: number; rows: ShareRow[] }> {
   const main = newHttpBatchRpcSession<ShareServerApi>(`http://127.0.0.1:${port}/rpc`);
-  const cap = main.redeemShare(info.share.id, info.share.secret) as unknown as RpcStub<ShareCapApi>;
+  const cap = main.redeemShare(share.id, share.secret) as unknown as RpcStub<ShareCapApi>;
   const [cursor, rows] = await Promise.all([cap.cursor(), cap.snapshot()]);
   return { cursor: cursor as number, rows: rows as ShareRow[] };
 }
@@ -61,11 +63,11 @@ class ClientNode {
   readonly flusher: Flusher;
   private down = false;
 
-  constructor(path: string, transport: Transport, info: ServeInfo, onEvent: (e: FlushEvent, node: ClientNode) => void) {
+  constructor(path: string, transport: Transport, info: ServeInfo, share: ShareInfo, onEvent: (e: FlushEvent, node: ClientNode) => void) {
     this.db = openFileDatabase(path);
     this.outbox = new Outbox(this.db, this.rng);
     this.outbox.recoverAfterRestart();
-    this.outbox.setCredentials({ id: info.share.id, secret: info.share.secret, url: info.url, epoch: info.share.epoch });
+    this.outbox.setCredentials(share);
     this.connector = transport === "http-batch" ? new HttpBatchConnector(info.rpc) : new WebSocketConnector(info.ws);
     this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.rng, FLUSHER, (e) => onEvent(e, this));
     cleanups.push(() => this.crash());
@@ -90,10 +92,11 @@ async function realWireRun(transport: Transport, dedupe: string) {
   const dir = tempDir();
   const serverDb = join(dir, "server.db");
   const clientDb = join(dir, "client.db");
-  let server = await ServeProcess.start({ db: serverDb, dedupe });
+  let server = await ServeProcess.start({ db: serverDb, dedupe, operatorToken: TOKEN });
   const info = server.info;
   const port = info.port;
   expect(info.url).toBe(`http://127.0.0.1:${port}`);
+  const share = await createShare(info, TOKEN, "ses_1");
 
   // ~60 ops: session, user messages with agent/model, parts rewritten while streaming, diffs.
   const actions = generateWorkload(WorkloadSpec.parse({ ops: OPS }), new SimRng(1));
@@ -145,17 +148,17 @@ async function realWireRun(transport: Transport, dedupe: string) {
 
   // Phase 1: half the workload, durable before anything is sent; the client crashes mid-batch.
   const half = OPS / 2;
-  let client = new ClientNode(clientDb, transport, info, onEvent);
+  let client = new ClientNode(clientDb, transport, info, share, onEvent);
   clientCrashArmed = true;
   for (let i = 0; i < half; i++) enqueue(client, i);
   await waitFor(() => crashedBatch !== undefined, 10_000, "the client to crash with a batch in flight");
   const appliedBeforeCrash = ackedOps() + crashedBatch!.length;
-  await waitFor(async () => (await probe(info, port)).cursor === appliedBeforeCrash, 10_000, "the in-flight batch to be applied");
+  await waitFor(async () => (await probe(share, port)).cursor === appliedBeforeCrash, 10_000, "the in-flight batch to be applied");
   client.crash();
 
   // Phase 2: the client restarts from its outbox file (in_flight → pending, resent, deduped) and the
   // user keeps working; once 24 ops are acked the server is SIGKILLed mid-run.
-  client = new ClientNode(clientDb, transport, info, onEvent);
+  client = new ClientNode(clientDb, transport, info, share, onEvent);
   expect(client.outbox.counts().pending).toBe(half - ackedOps());
   serverKillArmed = true;
   client.flusher.kick();
@@ -166,8 +169,7 @@ async function realWireRun(transport: Transport, dedupe: string) {
   await waitFor(() => serverKilled && !server.alive, 10_000, "the server to be killed");
   const pendingWhileDown = client.outbox.counts();
   await sleep(250); // the client keeps retrying against a closed port
-  server = await ServeProcess.start({ db: serverDb, dedupe, port, share: info.share.id });
-  expect(server.info.share).toMatchObject({ id: info.share.id, secret: info.share.secret, reused: true });
+  server = await ServeProcess.start({ db: serverDb, dedupe, port, operatorToken: TOKEN });
 
   // Convergence: nothing pending or in flight, within a wall-clock bound.
   const t0 = Date.now();
@@ -181,7 +183,7 @@ async function realWireRun(transport: Transport, dedupe: string) {
   expect(counts).toEqual({ pending: 0, in_flight: 0, acked: OPS, failed: 0 });
 
   // C1: the share equals the fold of every op the user made.
-  const after = await probe(info, port);
+  const after = await probe(share, port);
   expect(after.rows).toEqual(foldItems(items));
   // S1: every op applied exactly once — the cursor counts applications.
   expect(after.cursor).toBe(OPS);
@@ -232,7 +234,7 @@ describe("sturdy serve: usage and loopback guard", () => {
   it.each([
     [["--port", "http"], /--port must be/],
     [["--port", "0", "--dedupe", "magic"], /--dedupe must be/],
-    [["--port", "0", "--share", "share-404"], /--share: no share share-404/],
+    [["--port", "0", "--share", "share-404"], /unknown option --share/],
     [["--port", "0", "--verbose"], /unknown option --verbose/],
   ])("bad usage %j exits 2 with one clear line", (args, message) => {
     const dir = tempDir();

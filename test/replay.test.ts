@@ -69,7 +69,8 @@ describe("seed corpus (test/corpus)", () => {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     it(`${file} replays to the same trace and violations`, async () => {
       const c = JSON.parse(readFileSync(join(dir, file), "utf8"));
-      const r = await runWorld(loadScenario(c.scenario), c.seed, {
+      const scenario = { ...loadScenario(c.scenario), ...(c.legacyServer ? { legacyServer: c.legacyServer } : {}) };
+      const r = await runWorld(scenario, c.seed, {
         design: c.design, swarm: c.swarm, plant: c.plant ?? undefined, ops: c.ops ?? undefined,
         onlyActions: c.actions ? new Set(c.actions) : undefined,
         onlyFaults: c.faults ? new Set(c.faults) : undefined,

@@ -58,7 +58,7 @@ function info(name: string, fill: Partial<ScenarioInfo> = {}): ScenarioInfo {
 type Outcome = Partial<CampaignSummary> & { cx?: Counterexample; unexpected?: number };
 
 /** A scenario from per-design outcomes (by spec id); designs not named are clean. */
-function scenario(s: ScenarioInfo, role: "main" | "durability", specs: DesignSpec[], outcomes: Record<string, Outcome> = {}): ScenarioResult {
+function scenario(s: ScenarioInfo, role: ScenarioResult["role"], specs: DesignSpec[], outcomes: Record<string, Outcome> = {}): ScenarioResult {
   return {
     scenario: s, role,
     designs: specs.map((spec) => {
@@ -297,6 +297,50 @@ describe("report rendering (synthetic data)", () => {
   });
 });
 
+describe("the adversarial section (synthetic)", () => {
+  const ends = (n: number) => ({
+    probes: {},
+    events: { "adversary.capnweb-abort": 5 * n, "adversary.answer-refused": 3 * n, "adversary.timed-out": n, "adversary.call-error": 0, "adversary.ended-otherwise": 2 * n },
+  });
+  const frames = (n: number) => ({ ...emptySummary("", "", "", "", false).faults, frames: { dropped: 4 * n, duplicated: 8 * n, reordered: 3 * n } });
+  const adversarial = (outbox: Outcome = {}): ScenarioResult[] => [
+    scenario(info("adversarial-frames", { transport: "socket" }), "adversarial", durabilitySpecs(), {
+      legacy: { failingRuns: 7, violationsByInvariant: { C1: 7, S1: 1 }, cx: counterexample(1, "npx sturdy replay --scenario adversarial-frames --design legacy --seed 1", "C1"), faults: frames(1), coverage: ends(1) },
+      "outbox-permanent": { faults: frames(10), coverage: ends(10), ...outbox },
+      "outbox-writer-seq": { faults: frames(10), coverage: ends(10) },
+    }),
+  ];
+  const data = { ...syntheticData(), adversarial: adversarial() };
+  const md = renderMarkdown(data);
+  const section = md.slice(md.indexOf("## Adversarial frames"), md.indexOf("## Dedupe policies"));
+
+  it("comes after durability, with its own verdict, outcome and the sessions the proxy hit, by how they ended", () => {
+    expect(h2s(md)).toEqual(["Conclusion", "What fails, and what the user loses", "Durability: crashes and power loss",
+      "Adversarial frames: a broken proxy inside a live session", "Dedupe policies on lossy", "Shortest counterexamples", "Fault and crash-point coverage", "Invariants"]);
+    expect(section).toContain("**The outbox failed closed in all 20 runs** (permanent and writer-seq dedupe)");
+    expect(section).toContain("Legacy ShareNext violated an invariant in 7 (70.0%) of its 10 runs (runs by invariant: C1 7, S1 1).");
+    expect(section).toContain("| adversarial-frames | legacy ShareNext | 10 | 7 (70.0%) | 0 | 1 | 0 | 0 | 10/10 |");
+    expect(section).toContain("| adversarial-frames | outbox + permanent ledger | 10 | 0 (0.0%) | 0 | 0 | 0 | 0 | 10/10 |");
+    // frames dropped, repeated, overtaken; sessions hit; then how they ended.
+    expect(section).toContain("| adversarial-frames | outbox + writer-seq | 40 | 80 | 30 | 110 | 50 | 30 | 10 | 0 | 20 |");
+    expect(section).toContain("### adversarial-frames · legacy ShareNext: C1");
+    expect(md).toContain("| adversarial mode (own section) | adversarial-frames (socket wire, 50 ops per run, synchronous=full) |");
+  });
+
+  it("is kept apart: the conclusion, the glance table, the impact counts and the counterexample list read the other scenarios only", () => {
+    const without = renderMarkdown(syntheticData());
+    const before = (text: string, heading: string) => text.slice(0, text.indexOf(heading));
+    expect(before(md, "## Durability")).toBe(before(without, "## Durability").replace("| seeds |", "| adversarial mode (own section) | adversarial-frames (socket wire, 50 ops per run, synchronous=full) |\n| seeds |"));
+    expect(md.slice(md.indexOf("## Dedupe policies"))).toBe(without.slice(without.indexOf("## Dedupe policies")));
+  });
+
+  it("says so when the outbox did not fail closed", () => {
+    const failing = renderMarkdown({ ...syntheticData(), adversarial: adversarial({ failingRuns: 2, converged: 9, violationsByInvariant: { F1: 2 } }) });
+    expect(failing).toContain("**The outbox did not always fail closed**: 2 of its 20 runs (permanent and writer-seq) violated an invariant (10.0%), 1 did not converge.");
+    expect(failing).toContain("| adversarial-frames | outbox + permanent ledger | 10 | 2 (20.0%) | 2 | 0 | 0 | 0 | 9/10 |");
+  });
+});
+
 describe("one table renderer for both formats", () => {
   const table = { head: ["design", "runs", "note"], rows: [["a | b", "1,200", { text: "x", code: true }], ["c", "7 (70.0%)", { text: "<y>", strong: true, tone: "bad" as const }]] };
 
@@ -340,7 +384,7 @@ describe("sturdy report (small real run)", () => {
     const dir = mkdtempSync(join(tmpdir(), "sturdy-report-"));
     try {
       const out = relative(ROOT, join(dir, "r"));
-      const r = sturdy(["report", "--seeds", "3", "--windows", "4", "--durability", "power-loss,ack-before-fsync", "--shrink-seeds", "1", "--out", out, "--quiet"]);
+      const r = sturdy(["report", "--seeds", "3", "--windows", "4", "--durability", "power-loss,ack-before-fsync", "--adversarial", "adversarial-frames", "--shrink-seeds", "1", "--out", out, "--quiet"]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const data = JSON.parse(readFileSync(join(dir, "r", "report.json"), "utf8")) as ReportData;
@@ -349,12 +393,18 @@ describe("sturdy report (small real run)", () => {
         ["power-loss", "durability", ["legacy", "outbox-permanent", "outbox-writer-seq"]],
         ["ack-before-fsync", "durability", ["legacy", "outbox-permanent", "outbox-writer-seq"]],
       ]);
-      expect(data.scenarios.every((s) => s.designs.every((d) => d.runs === 3))).toBe(true);
+      expect(data.adversarial!.map((s) => [s.scenario.name, s.role, s.designs.map((d) => d.spec.id)])).toEqual([
+        ["adversarial-frames", "adversarial", ["legacy", "outbox-permanent", "outbox-writer-seq"]],
+      ]);
+      expect([...data.scenarios, ...data.adversarial!].every((s) => s.designs.every((d) => d.runs === 3))).toBe(true);
       const md = readFileSync(join(dir, "r", "report.md"), "utf8");
       expect(md).toBe(renderMarkdown(data));
       expect(readFileSync(join(dir, "r", "report.html"), "utf8")).toBe(renderHtml(data));
       expect(md).toContain(`**${conclude(data.scenarios).text.split(". ")[0]}`);
-      expect(data.command).toBe(`npx sturdy report --scenario lossy --durability power-loss,ack-before-fsync --seeds 3 --from 1 --windows 4 --out ${out}`);
+      // Every legacy figure says which server it was measured against.
+      expect(md).toMatch(/\| legacy's server \| rmw, a model of today's cloudsession server/);
+      expect(data.command).toBe(`npx sturdy report --scenario lossy --durability power-loss,ack-before-fsync --adversarial adversarial-frames --seeds 3 --from 1 --windows 4 --out ${out}`);
+      expect(md).toContain("## Adversarial frames: a broken proxy inside a live session");
       expect(data.commit).toMatch(/^([0-9a-f]{4,}|unknown)$/);
       // Nothing machine-specific: the output folder appears only as the relative path it was given.
       expect(md).not.toContain(ROOT);
@@ -366,7 +416,7 @@ describe("sturdy report (small real run)", () => {
       // ack-before-fsync loses acknowledged work (D1), and its diagram marks where.
       const abf = data.scenarios[2]!.designs.find((d) => d.spec.id === "outbox-permanent")!;
       expect(abf.violationsByInvariant.D1).toBeGreaterThan(0);
-      for (const s of data.scenarios) {
+      for (const s of [...data.scenarios, ...data.adversarial!]) {
         for (const d of s.designs.filter((x) => x.counterexample)) {
           const cx = d.counterexample!;
           expect(cx.mermaid).toContain(`Note over U,S: VIOLATION ${cx.violations[0]!.invariant}`);
@@ -395,5 +445,7 @@ describe("sturdy report (small real run)", () => {
     expect(sturdy(["report", "--scenario", "nope"]).code).toBe(2);
     expect(sturdy(["report", "--durability", "crashes,,power-loss"]).code).toBe(2);
     expect(sturdy(["report", "--durability", "nope"]).code).toBe(2);
+    expect(sturdy(["report", "--adversarial", "adversarial-frames,"]).code).toBe(2);
+    expect(sturdy(["report", "--adversarial", "nope"]).code).toBe(2);
   });
 });

@@ -7,16 +7,17 @@ import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/server/share-server.js";
 import { ShareStore } from "../src/server/share-store.js";
 import { ShareServerTarget } from "../src/server/capabilities.js";
+import { OperatorAuth } from "../src/server/auth.js";
 import { opDigest, parsePolicy } from "../src/server/dedupe.js";
 import { MAX_DEPENDENCIES, Op, OpBatch } from "../src/protocol/envelope.js";
 import { ITEM_LIMITS, SyncItem } from "../src/protocol/items.js";
 import { canonicalJson } from "../src/protocol/canonical.js";
 import { SimRng } from "../sim/world/rng.js";
-import { op, part, refusal } from "./helpers.js";
+import { op, OPERATOR_TOKEN, part, refusal } from "./helpers.js";
 
 function world() {
   const store = new ShareStore(openDatabase(), { dedupe: parsePolicy("permanent"), rng: new SimRng(11, "server") });
-  const main = new ShareServerTarget(store);
+  const main = new ShareServerTarget(store, { operator: new OperatorAuth(OPERATOR_TOKEN) });
   const share = store.createShare("ses_1");
   return { store, main, share, cap: main.redeemShare(share.id, share.secret) };
 }
@@ -164,7 +165,7 @@ describe("what a refused batch says", () => {
 
   it("credentials: 256 characters is the limit", () => {
     const { main } = world();
-    expect(main.createShare("s".repeat(256)).id).toBeTruthy();
-    expect(refusal(() => main.createShare("s".repeat(257))).code).toBe("MalformedCredentials");
+    expect(main.createShare("s".repeat(256), OPERATOR_TOKEN).id).toBeTruthy();
+    expect(refusal(() => main.createShare("s".repeat(257), OPERATOR_TOKEN)).code).toBe("MalformedCredentials");
   });
 });

@@ -8,6 +8,7 @@ import type { SyncItem } from "../../src/protocol/items.js";
 import type { ServerEvent } from "../../src/server/share-store.js";
 import { modelKey } from "../model/reference.js";
 import { judgeAck } from "./acks.js";
+import { AnswerChecks } from "./answers.js";
 import { ApplyLog, opContent } from "./applies.js";
 import { judgeConvergence } from "./convergence.js";
 import { judgeHistory } from "./history.js";
@@ -16,7 +17,8 @@ import { Durability } from "./durability.js";
 import { ledgerCursors, ledgerPolicy, shareCursor, type LedgerPolicy } from "./ledger.js";
 import type { HistoryVerdict } from "./history.js";
 import { ReadChecks, type ObservedRead } from "./reads.js";
-import { decodeShare, readShareRows } from "./share-reader.js";
+import { decodeShare, readRecordRows, readShareRows } from "./share-reader.js";
+import { LostUpdates } from "./lost-updates.js";
 import { StepChecks } from "./step-checks.js";
 import { ViolationLog, type Report } from "./violations.js";
 import { pluck, query } from "./sql.js";
@@ -40,6 +42,7 @@ export class Checker {
   private readonly steps: StepChecks;
   private readonly durability: Durability;
   private readonly reads: ReadChecks;
+  private readonly answers: AnswerChecks;
   /** op_id → what the user enqueued under it (the latest, if a buggy client reused the id). */
   private readonly ops = new Map<string, { content: string; key: string; dependsOn: readonly string[] }>();
   /** Enqueues whose node crashed before answering: committed or not, nobody was told (Jepsen's :info). */
@@ -49,19 +52,28 @@ export class Checker {
   /** What the last end check's H1 could judge (for the harness's own figures; not a verdict). */
   lastHistory: HistoryVerdict | undefined;
 
-  constructor(dedupe: string, private readonly log = new ViolationLog(), label = "") {
+  /** Stale writes to the share's record, when the server keeps the share as one record (rmw legacy). */
+  private readonly lostUpdates: LostUpdates | undefined;
+
+  /** `layout`: how the server stores the share: rows (share_rows), or one record per share (share_records). */
+  constructor(dedupe: string, private readonly log = new ViolationLog(), label = "", private readonly layout: "rows" | "record" = "rows") {
     this.report = label ? (i, k, m) => log.report(i, k, `${label}: ${m}`) : log.report;
+    this.lostUpdates = layout === "record" ? new LostUpdates() : undefined;
     this.applies = new ApplyLog(this.report);
     this.policy = ledgerPolicy(dedupe);
     this.steps = new StepChecks(this.report, this.policy, this.applies);
     this.durability = new Durability(this.report, this.policy, this.applies);
     this.reads = new ReadChecks(this.report, this.applies);
+    this.answers = new AnswerChecks(this.report);
   }
 
   get violations() { return this.log.violations; }
   set step(n: number) { this.log.step = n; }
 
-  readonly onServerEvent = (e: ServerEvent): void => this.applies.onEvent(e);
+  readonly onServerEvent = (e: ServerEvent): void => {
+    this.applies.onEvent(e);
+    this.lostUpdates?.onEvent(e);
+  };
 
   /** `writer`: the node whose user was told (its disk must keep the op). */
   onEnqueue(opID: string, item: SyncItem, dependsOn: readonly string[], writer: string): void {
@@ -79,7 +91,13 @@ export class Checker {
     this.durability.writerReinstalled(writer);
   }
 
-  onAck(ack: Ack): void {
+  /** The client sent these ops as batch `batchID` (a call whose answer F1 judges). */
+  onSend(batchID: string, opIDs: readonly string[]): void {
+    this.answers.onSend(batchID, opIDs);
+  }
+
+  onAck(ack: Ack, batchID: string): void {
+    this.answers.onAck(batchID, ack);
     for (const op of ack.applied) this.acked.add(op);
     for (const op of ack.duplicates) this.acked.add(op);
     judgeAck(ack, this.applies, this.durability.rolledBack, (op) => this.ops.get(op)?.content, this.report);
@@ -97,13 +115,17 @@ export class Checker {
   }
 
   checkStep(server: { db: Database.Database; shareID: string } | undefined, client: { db: Database.Database; writer: string } | undefined): void {
-    if (server) this.steps.checkServer(server.db, server.shareID);
+    if (server) {
+      this.steps.checkServer(server.db, server.shareID);
+      this.lostUpdates?.observe(server.db, server.shareID, this.log.step);
+    }
     if (client) this.steps.checkClient(client.db, client.writer);
   }
 
   /** `clients`: the disk of every writer of the share that has one (a down writer's, read through a copy). */
   afterServerRestart(db: Database.Database, shareID: string, clients: readonly Database.Database[]): void {
     this.steps.serverRestarted(this.durability.afterServerRestart(db, shareID, clients));
+    this.lostUpdates?.restarted(db, shareID, this.log.step);
   }
 
   /** This share replaced an earlier one of the same session, whose acks the client's disk still holds. */
@@ -121,14 +143,14 @@ export class Checker {
    * history (H1, for a share written through appendOps). Returns lost-op count.
    */
   checkFinal(server: Database.Database, shareID: string, writers: readonly WriterEvidence[]): number {
-    const decoded = decodeShare(readShareRows(server, shareID));
+    const decoded = decodeShare(this.layout === "record" ? readRecordRows(server, shareID) : readShareRows(server, shareID));
     for (const key of decoded.intruded) this.report("S4", "intruder-row", `row ${key} was written by an intruder`);
     const outboxes = writers.map((w) => w.db).filter((db): db is Database.Database => db !== undefined);
     this.checkLedgerOrder(server, shareID, outboxes);
     const excluded = this.excludedKeys(writers);
     judgeShareTurns(decoded.view, excluded, this.report);
     for (const client of outboxes) judgeSentTurns(client, this.report);
-    const lost = judgeConvergence({ decoded, writers: writers.map((w) => w.items), excluded, outboxes: writers.map((w) => ({ name: w.name, counts: w.outbox })) }, this.report);
+    const lost = judgeConvergence({ decoded, writers: writers.map((w) => w.items), excluded, outboxes: writers.map((w) => ({ name: w.name, counts: w.outbox })), lostUpdates: this.lostUpdates?.found }, this.report);
     if (outboxes.length > 0) this.checkHistory(server, shareID, outboxes, decoded);
     return lost;
   }

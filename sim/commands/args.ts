@@ -6,6 +6,7 @@ import { parseSeed, type Seed } from "../world/rng.js";
 import { PLANT_NAMES, type PlantName } from "../plants/index.js";
 import { WorkloadSpec } from "../world/workload.js";
 import { describePolicy, parsePolicy } from "../../src/server/dedupe.js";
+import { parseLegacyServer, type Design, type Scenario } from "../world/scenario.js";
 
 import { InputError, UsageError } from "../errors.js";
 
@@ -139,6 +140,17 @@ export function workersArg(args: Args): number | undefined {
   return intOption(args, "workers", { min: 1, max: MAX_WORKERS });
 }
 
+/**
+ * `--legacy-server`: the scenario with that server for legacy's client. Only a legacy run meets it,
+ * so with another design it is a usage error rather than silently ignored.
+ */
+export function withLegacyServer(args: Args, scenario: Scenario, design: Design | undefined): Scenario {
+  const server = parseLegacyServer(args.values.get("legacy-server"));
+  if (server === undefined) return scenario;
+  if ((design ?? scenario.design) !== "legacy") throw new UsageError("--legacy-server chooses the server legacy's client syncs to: add --design legacy");
+  return { ...scenario, legacyServer: server };
+}
+
 /** Human text goes to stdout, or to stderr when --json keeps stdout for the JSON alone. */
 export function humanOut(args: Args): (text: string) => void {
   return args.flags.has("json") ? (text) => process.stderr.write(`${text}\n`) : (text) => process.stdout.write(`${text}\n`);
@@ -164,6 +176,10 @@ export const COMMON = {
   seed: { name: "seed", value: "seed", required: true, help: `an integer 0 .. ${MAX_SEED} or a word` },
   design: { name: "design", value: "outbox|legacy", default: "the scenario's design", help: "the client: the durable outbox or the legacy one" },
   dedupe: { name: "dedupe", value: "permanent|writer-seq|window(N)", default: "the scenario's policy", help: "the server's dedupe policy instead of the scenario's" },
+  legacyServer: {
+    name: "legacy-server", value: "rmw|sync", default: "the scenario's legacyServer, rmw unless it says sync",
+    help: "with --design legacy, the server it syncs to: rmw, a model of today's cloudsession (reads the share's record, awaits, writes it back, no compare-and-set), or sync, sturdy's syncShare in one SQLite transaction",
+  },
   swarm: { name: "swarm", help: "swarm testing: each fault kind the scenario enables is on or off per seed, at a random rate up to the scenario's" },
   plant: { name: "plant", value: "bug", default: "none", help: `run a planted bug: ${PLANT_NAMES.join(", ")}` },
   json: { name: "json", help: "print one JSON summary line on stdout; human-readable text goes to stderr" },

@@ -1,12 +1,13 @@
-// `sturdy campaign --scenario S [--design D] [--dedupe P] --seeds N [--from K] [--shard k/n|auto] [--swarm] [--workers W] [--plant BUG] [--per-seed] [--json]`
+// `sturdy campaign --scenario S [--design D] [--legacy-server rmw|sync] [--dedupe P] --seeds N [--from K] [--shard k/n|auto] [--swarm] [--workers W] [--plant BUG] [--per-seed] [--json]`
 import { resolveScenario, runCampaign, type CampaignSpec } from "../search/campaign.js";
 import { percentile, type CampaignSummary, type FailureRecord } from "../search/campaign-summary.js";
-import { parseDesign, type Design } from "../world/scenario.js";
-import { COMMON, dedupeOverride, humanOut, MAX_SEEDS, plantArg, required, seedRange, workersArg, type Args, type CommandSpec } from "./args.js";
+import { loadScenario, parseDesign, type Design } from "../world/scenario.js";
+import { COMMON, dedupeOverride, humanOut, MAX_SEEDS, plantArg, required, seedRange, UsageError, withLegacyServer, workersArg, type Args, type CommandSpec } from "./args.js";
 import { progressDisplay } from "./progress.js";
 import { verdict } from "./verdict.js";
 import { shrinkCommand } from "../search/replay-command.js";
 import { SHARD_ENGINES, shardArg, type AutoShard, type Environment } from "./shard-arg.js";
+import { describeFrameFaults } from "../net/faults.js";
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -24,7 +25,7 @@ export const spec: CommandSpec = {
     "The README's \"Campaigns on GitHub Actions and Kubernetes\" explains .github/workflows/campaign.yml and deploy/k8s/.",
   ],
   options: [
-    COMMON.scenario, COMMON.design, COMMON.dedupe,
+    COMMON.scenario, COMMON.design, COMMON.legacyServer, COMMON.dedupe,
     { name: "seeds", value: "N", default: "100", help: `how many seeds (1 .. ${MAX_SEEDS})` },
     { name: "from", value: "K", default: "1", help: "the first seed" },
     { name: "shard", value: "k/n|auto", default: "all seeds", help: "run only shard k of n (1 ≤ k ≤ n); auto: k and n from the CI or cluster job's environment (below)" },
@@ -55,11 +56,14 @@ export async function run(args: Args): Promise<number> {
 function campaignSpec(args: Args, env: Environment): { spec: CampaignSpec; auto?: AutoShard } {
   const { from, count } = seedRange(args, { from: 1, count: 100 });
   const { shard, auto } = shardArg(args.values.get("shard"), count, env);
+  const scenario = required(args, "scenario");
+  const design = parseDesign(args.values.get("design"));
+  const { legacyServer } = withLegacyServer(args, loadScenario(scenario), design);
   const dedupe = dedupeOverride(args);
+  const overrides = { ...(args.values.has("legacy-server") ? { legacyServer } : {}), ...(dedupe ? { dedupe } : {}) };
   const spec: CampaignSpec = {
-    scenario: required(args, "scenario"),
-    ...(dedupe ? { overrides: { dedupe } } : {}),
-    design: parseDesign(args.values.get("design")),
+    scenario, design,
+    ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
     from, count, shard,
     swarm: args.flags.has("swarm"),
     plant: plantArg(args),
@@ -90,7 +94,7 @@ function addReplays(s: CampaignSummary, spec: CampaignSpec): void {
   const declared = s.expectViolations ?? [];
   for (const f of s.failures) {
     const target = declared.length > 0 ? f.invariants.find((i) => !declared.includes(i)) : undefined;
-    f.replay ??= shrinkCommand(spec.scenario, s.design as Design, f.seed, { swarm: spec.swarm, plant: spec.plant, target, dedupe: spec.overrides?.dedupe });
+    f.replay ??= shrinkCommand(spec.scenario, s.design as Design, f.seed, { swarm: spec.swarm, plant: spec.plant, legacyServer: spec.overrides?.legacyServer, dedupe: spec.overrides?.dedupe, target });
   }
 }
 
@@ -103,18 +107,25 @@ export function describeCampaign(s: CampaignSummary): string {
   const inv = Object.entries(s.violationsByInvariant).map(([k, n]) => `${k}: ${n}`).join(", ") || "none";
   const crashed = Object.entries(s.coverage.probes).filter(([, c]) => c.crashed > 0).map(([p]) => p);
   return [
-    `campaign ${s.scenario} / ${s.design} (${s.transport}, dedupe ${s.dedupe}${s.swarm ? ", swarm" : ""})`,
+    `campaign ${s.scenario} / ${s.design}${s.legacyServer ? ` against the ${s.legacyServer} server` : ""} (${s.transport}, dedupe ${s.dedupe}${s.swarm ? ", swarm" : ""})`,
     ...(s.interrupted ? [`  INTERRUPTED (Ctrl-C) after ${s.runs} runs: this summary covers only the seeds that ran`] : []),
     `  runs ${s.runs} in ${(s.elapsedMs / 1000).toFixed(1)} s = ${s.runsPerSec} runs/s`,
     `  faults: ${f.dropped} dropped, ${f.duplicated} duplicated, ${f.reordered} reordered, ${f.delayed} delayed, ${f.severed} severed, ` +
-      `${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server`,
+      `${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server${describeFrameFaults(f)}`,
     `  ops: ${s.ops.enqueued} enqueued, ${s.ops.applied} applied, ${s.ops.duplicates} duplicates, ${s.ops.rejected} rejected, ${s.ops.lost} lost`,
     `  converged ${s.converged}/${s.runs}; convergence after last fault p50 ${percentile(s.convergenceMs, 50)} ms, p99 ${percentile(s.convergenceMs, 99)} ms`,
     `  crash points exercised: ${crashed.length ? crashed.join(", ") : "none"}`,
     ...historyLine(s),
     `  failing runs ${s.failingRuns}; violations by invariant: ${inv}`,
+    ...kindLine(s),
     ...verdictLines(s),
   ].join("\n");
+}
+
+/** Runs per kind of violation (C1 lost-update, C1 stale, …), most frequent first: what exactly went wrong. */
+function kindLine(s: CampaignSummary): string[] {
+  const kinds = Object.entries(s.violationsByKind ?? {}).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
+  return kinds.length === 0 ? [] : [`  runs by kind: ${kinds.map(([k, n]) => `${k.replace(":", " ")} ${n}`).join(", ")}`];
 }
 
 /**

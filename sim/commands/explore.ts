@@ -8,7 +8,7 @@ import { traceToMermaid } from "../record/mermaid.js";
 import { describeRun, runSummary } from "../record/run-summary.js";
 import type { PlantName } from "../plants/index.js";
 import type { Seed } from "../world/rng.js";
-import { COMMON, humanOut, InputError, intOption, MAX_SEEDS, plantArg, required, seedArg, UsageError, type Args, type CommandSpec } from "./args.js";
+import { COMMON, humanOut, InputError, intOption, MAX_SEEDS, plantArg, required, seedArg, UsageError, withLegacyServer, type Args, type CommandSpec } from "./args.js";
 import { checkOutputFile, writeOutput } from "./output.js";
 
 export const spec: CommandSpec = {
@@ -20,7 +20,7 @@ export const spec: CommandSpec = {
     "name a decision of the run). Exits 1 when some schedule violates an invariant.",
   ],
   options: [
-    COMMON.scenario, COMMON.design,
+    COMMON.scenario, COMMON.design, COMMON.legacyServer,
     { name: "seeds", value: "N", default: "1", help: "explore the worlds of seeds 0 .. N-1" },
     { name: "max-depth", value: "N", default: String(DEFAULT_BOUNDS.maxDepth), help: "decisions per schedule before a branch is cut (1 .. 100000)" },
     { name: "net-faults", value: "N", default: String(DEFAULT_BOUNDS.netFaults), help: "network faults per schedule (0 .. 100)" },
@@ -36,8 +36,9 @@ export const spec: CommandSpec = {
 };
 
 export async function run(args: Args): Promise<number> {
-  const scenario = loadScenario(required(args, "scenario"));
-  const design = parseDesign(args.values.get("design")) ?? scenario.design;
+  const designArg = parseDesign(args.values.get("design"));
+  const scenario = withLegacyServer(args, loadScenario(required(args, "scenario")), designArg);
+  const design = designArg ?? scenario.design;
   const plant = plantArg(args);
   const bounds: ExploreBounds = {
     maxDepth: intOption(args, "max-depth", { min: 1, max: 100_000 }, DEFAULT_BOUNDS.maxDepth),
@@ -113,7 +114,7 @@ class CheckedReplay implements Chooser {
 export function describeExplore(r: ExploreReport): string {
   const seeds = r.seeds === 1 ? "seed 0" : `seeds 0..${r.seeds - 1}`;
   const lines = [
-    `explore ${r.scenario} / ${r.design}${r.plant ? ` (planted ${r.plant})` : ""}, ${seeds}: depth ≤ ${r.bounds.maxDepth}, ` +
+    `explore ${r.scenario} / ${r.design}${r.legacyServer ? ` against the ${r.legacyServer} server` : ""}${r.plant ? ` (planted ${r.plant})` : ""}, ${seeds}: depth ≤ ${r.bounds.maxDepth}, ` +
       `≤ ${r.bounds.netFaults} network faults, ≤ ${r.bounds.crashes} crashes, time limit ${r.bounds.timeLimitMs / 1000} s`,
     `  ${verdictLine(r)}`,
     `  ${r.states} states, ${r.pruned} pruned as revisits, ${r.depthCut} cut at the depth bound, ` +
@@ -122,7 +123,8 @@ export function describeExplore(r: ExploreReport): string {
   ];
   for (const v of r.violations.slice(0, 5)) {
     lines.push(`    ${v.invariants.join(",")}: ${v.message}`);
-    lines.push(`      replay: npx sturdy explore --scenario ${r.scenario} --design ${r.design}${r.plant ? ` --plant ${r.plant}` : ""}${budgetFlags(r)} --seed ${v.seed} --choices ${v.choices.join(",")}`);
+    const server = r.legacyServer ? ` --legacy-server ${r.legacyServer}` : "";
+    lines.push(`      replay: npx sturdy explore --scenario ${r.scenario} --design ${r.design}${server}${r.plant ? ` --plant ${r.plant}` : ""}${budgetFlags(r)} --seed ${v.seed} --choices ${v.choices.join(",")}`);
   }
   return lines.join("\n");
 }

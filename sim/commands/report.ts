@@ -1,16 +1,17 @@
-// `sturdy report [--scenario S] [--durability S1,S2,…|none] [--seeds N] [--from K] [--windows 4,8,16,32]
-//               [--workers W] [--shrink-seeds N] [--out reports/<name>] [--quiet]`
+// `sturdy report [--scenario S] [--durability S1,S2,…|none] [--adversarial S1,S2,…|none] [--seeds N] [--from K]
+//               [--windows 4,8,16,32] [--workers W] [--shrink-seeds N] [--out reports/<name>] [--quiet]`
 // Runs the same seeds through every design (legacy; outbox with permanent, window(N) for each N, and
 // writer-seq dedupe) on the main scenario, and through legacy and the exact policies on the
-// durability scenarios, and writes report.md, report.html and report.json (the data both are
-// rendered from) into the output folder, plus the scenario variants its replay commands name.
-// Defaults: scenario lossy, durability crashes,power-loss,ack-before-fsync, 300 seeds from 1,
-// windows 4,8,16,32, out reports/<scenario>.
+// durability scenarios and, in a section of their own, the adversarial wire mode's scenarios, and
+// writes report.md, report.html and report.json (the data both are rendered from) into the output
+// folder, plus the scenario variants its replay commands name. Defaults: scenario lossy, durability
+// crashes,power-loss,ack-before-fsync, adversarial adversarial-frames,adversarial-frames-crashes,
+// 300 seeds from 1, windows 4,8,16,32, out reports/<scenario>.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { allDesigns } from "../report/format.js";
-import { collectReport, DURABILITY_SCENARIOS, scenarioVariantFile, type ReportData } from "../report/collect.js";
+import { everyDesign } from "../report/format.js";
+import { ADVERSARIAL_SCENARIOS, collectReport, DURABILITY_SCENARIOS, scenarioVariantFile, type ReportData } from "../report/collect.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderHtml } from "../report/html.js";
 import { conclude } from "../report/conclusion.js";
@@ -35,19 +36,22 @@ export const spec: CommandSpec = {
     { name: "from", value: "K", default: "1", help: "the first seed" },
     { name: "windows", value: "4,8,…", default: DEFAULT_WINDOWS.join(","), help: `window(N) dedupe sizes to compare (1 .. ${MAX_WINDOW})` },
     { name: "durability", value: "s1,s2|none", default: DURABILITY_SCENARIOS.join(","), help: "durability scenarios" },
+    { name: "adversarial", value: "s1,s2|none", default: ADVERSARIAL_SCENARIOS.join(","), help: "adversarial wire mode scenarios (their own section)" },
     COMMON.workers,
     { name: "shrink-seeds", value: "N", default: "3", help: "failing seeds shrunk per design (1 .. 100)" },
     { name: "out", value: "dir", default: "reports/<scenario>", help: "the output folder" },
     { name: "quiet", help: "print nothing" },
   ],
-  examples: ["sturdy report --seeds 150", "sturdy report --seeds 20 --durability none --windows 4,16 --out reports/quick"],
+  examples: ["sturdy report --seeds 150", "sturdy report --seeds 20 --durability none --adversarial none --windows 4,16 --out reports/quick"],
 };
 
 export async function run(args: Args): Promise<number> {
   const scenario = scenarioArgument(args.values.get("scenario") ?? DEFAULT_SCENARIO);
   const base = loadScenario(scenario);
-  const durability = parseDurability(args.values.get("durability"));
+  const durability = scenarioList("durability", args.values.get("durability"), DURABILITY_SCENARIOS);
   for (const d of durability) loadScenario(d);
+  const adversarial = scenarioList("adversarial", args.values.get("adversarial"), ADVERSARIAL_SCENARIOS);
+  for (const a of adversarial) loadScenario(a);
   const { from, count } = seedRange(args, { from: 1, count: 300 });
   const windows = parseWindows(args.values.get("windows"));
   const out = portablePath(args.values.get("out") ?? join("reports", base.name));
@@ -56,13 +60,13 @@ export async function run(args: Args): Promise<number> {
   const shrinkSeeds = intOption(args, "shrink-seeds", { min: 1, max: 100 }, 3);
   const quiet = args.flags.has("quiet");
   const command = `npx sturdy report --scenario ${scenario} --durability ${durability.join(",") || "none"} ` +
-    `--seeds ${count} --from ${from} --windows ${windows.join(",")} --out ${out}`;
+    `--adversarial ${adversarial.join(",") || "none"} --seeds ${count} --from ${from} --windows ${windows.join(",")} --out ${out}`;
 
   const variants = new Map<string, { arg: string; dedupe: string }>();
   const elapsed = stopwatch();
   const tty = process.stderr.isTTY && !quiet;
   const data = await collectReport({
-    scenario, durability, from, count, windows, workers, shrinkSeeds, command,
+    scenario, durability, adversarial, from, count, windows, workers, shrinkSeeds, command,
     version: packageVersion(),
     commit: gitCommit(),
     scenarioRef: (arg, b, dedupe) => {
@@ -84,19 +88,19 @@ export async function run(args: Args): Promise<number> {
   makeOutputDir(dir);
   // Only the scenario variants a replay command names are written, so every command runs as printed.
   for (const [ref, { arg, dedupe }] of variants) {
-    if (!allDesigns(data).some(({ design }) => design.counterexample?.replay.includes(`--scenario ${ref} `))) continue;
+    if (!everyDesign(data).some(({ design }) => design.counterexample?.replay.includes(`--scenario ${ref} `))) continue;
     makeOutputDir(resolve(dirname(ref)));
     writeOutput(resolve(ref), scenarioVariant(arg, dedupe));
   }
   writeReport(dir, data);
   const seconds = (elapsed() / 1000).toFixed(1);
   if (!quiet) {
-    for (const { scenario: s, design: d } of allDesigns(data)) {
+    for (const { scenario: s, design: d } of everyDesign(data)) {
       console.log(`${s.scenario.name.padEnd(18)} ${d.spec.label.padEnd(28)} failing ${d.failingRuns}/${d.runs}, double-apply ${d.doubleApplyRuns}, ` +
         `D1 ${d.violationsByInvariant.D1 ?? 0}, lost or stale ${d.ops.lost}, converged ${d.converged}/${d.runs}`);
     }
     console.log(conclude(data.scenarios).text);
-    const pairs = allDesigns(data).length;
+    const pairs = everyDesign(data).length;
     console.log(`wrote ${out}/report.md, ${out}/report.html, ${out}/report.json (${pairs} scenario × design pairs × ${count} seeds in ${seconds} s)`);
   }
   return 0;
@@ -129,11 +133,12 @@ function scenarioArgument(arg: string): string {
   return arg.endsWith(".json") ? portablePath(arg) : arg;
 }
 
-function parseDurability(text: string | undefined): string[] {
-  if (text === undefined) return DURABILITY_SCENARIOS;
+/** `--durability` or `--adversarial`: scenarios, comma-separated, or "none". */
+function scenarioList(option: string, text: string | undefined, defaults: string[]): string[] {
+  if (text === undefined) return defaults;
   if (text === "none") return [];
   const list = text.split(",").map((t) => t.trim());
-  if (list.some((t) => t === "")) throw new UsageError(`--durability must be a comma-separated list of scenarios (or "none"), got "${text}"`);
+  if (list.some((t) => t === "")) throw new UsageError(`--${option} must be a comma-separated list of scenarios (or "none"), got "${text}"`);
   return [...new Set(list.map(scenarioArgument))];
 }
 

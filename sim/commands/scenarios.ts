@@ -22,6 +22,8 @@ export function faultKinds(f: FaultMix): string[] {
     ["delay", f.delay.p], ["sever", f.sever], ["partition", f.partition.p], ["outage", f.outage.p],
     ["crashClient", f.crash.client], ["crashServer", f.crash.server], ["crashAtProbe", f.crashAtProbe],
     ["crashAtWrite", f.crashAtWrite], ["powerLoss", f.powerLoss],
+    // The adversarial wire mode (opt-in): frame faults inside a live socket session.
+    ["frameDrop", f.frames?.drop ?? 0], ["frameDuplicate", f.frames?.duplicate ?? 0], ["frameReorder", f.frames?.reorder ?? 0],
   ];
   return on.filter(([, p]) => p > 0).map(([k]) => k);
 }

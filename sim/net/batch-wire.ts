@@ -5,6 +5,7 @@
 import { RpcSession, type RpcTransport } from "capnweb";
 import type { Network } from "./network.js";
 import { ConnectionLost, type ServerEndpoint } from "./inbox.js";
+import { settle } from "../world/settle.js";
 
 /** Long enough that a client timeout fires and its retry overtakes the held exchange. */
 const REORDER_HOLD_MS = { min: 600, spread: 900 };
@@ -93,6 +94,11 @@ export async function serveBatch(messages: string[], main: object): Promise<stri
 export class BatchWire {
   private nextID = 1;
   private readonly open: BatchClientTransport[] = [];
+  /**
+   * Requests the server is still answering across steps (one whose answer waits on storage): where
+   * the answer will go is held by a suspended call, so it is kept here too, for exploration's key.
+   */
+  private readonly serving: { channel: string; replay: boolean }[] = [];
 
   constructor(private readonly network: Network, private readonly server: ServerEndpoint) {}
 
@@ -147,15 +153,30 @@ export class BatchWire {
     }
   }
 
+  /**
+   * Delivers a request to the server. The delivery step waits for the answer only while the server
+   * computes it without waiting on the world (one macrotask turn, as `settle` does): a server whose
+   * answer waits on storage the world schedules (the rmw legacy server) answers in a later step,
+   * when that storage has; awaiting it here would stall the run loop that must fire its timers.
+   */
   private async serve(t: BatchClientTransport, channel: string, request: string[], replay: boolean): Promise<void> {
-    const { ctx } = this.network;
     if (!this.server.isUp()) {
       this.network.record("server", "refused", channel);
       if (!replay) this.network.send(channel, `${channel} refused`, this.network.latency(channel), () => t.fail(new ConnectionLost("refused")), { holds: { t } });
       return;
     }
     const incarnation = this.server.incarnation();
-    const response = await serveBatch(request, this.server.main());
+    const exchange = { channel, replay };
+    this.serving.push(exchange);
+    const answered = serveBatch(request, this.server.main()).then((response) => {
+      this.serving.splice(this.serving.indexOf(exchange), 1);
+      this.answer(t, channel, response, replay, incarnation);
+    });
+    await Promise.race([answered, settle()]);
+  }
+
+  private answer(t: BatchClientTransport, channel: string, response: string[], replay: boolean, incarnation: number): void {
+    const { ctx } = this.network;
     if (this.server.incarnation() !== incarnation || !this.server.isUp()) {
       this.network.record("server", "died-serving", channel); // crashed mid-request: no answer
       return;

@@ -10,7 +10,8 @@ import type { Chooser, FaultClass } from "../world/chooser.js";
 
 export type FaultKind =
   | "drop" | "dropResponse" | "stall" | "duplicate" | "reorder" | "delay" | "sever"
-  | "partition" | "crashClient" | "crashServer" | "powerLoss" | "outage";
+  | "partition" | "crashClient" | "crashServer" | "powerLoss" | "outage"
+  | "frameDrop" | "frameDuplicate" | "frameReorder";
 
 export interface TakenFault { id: string; kind: FaultKind; t: number; detail: string }
 
@@ -92,5 +93,8 @@ function countFault(c: FaultCounts, kind: FaultKind): void {
     case "crashServer": c.crashes.server += 1; break;
     case "powerLoss": c.powerLosses += 1; break;
     case "outage": c.outages += 1; break;
+    case "frameDrop": c.frames.dropped += 1; break;
+    case "frameDuplicate": c.frames.duplicated += 1; break;
+    case "frameReorder": c.frames.reordered += 1; break;
   }
 }

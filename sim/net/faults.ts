@@ -5,6 +5,17 @@ import type { SimRng } from "../world/rng.js";
 
 const P = z.number().min(0).max(1);
 
+/** Per frame sent on a live socket session, the chance of each frame-level fault. */
+export const FrameFaults = z.object({
+  /** The frame vanishes; the connection stays up and later frames still arrive. */
+  drop: P.default(0),
+  /** The frame arrives twice, the copy right after the original. */
+  duplicate: P.default(0),
+  /** The frame is held back so that frames sent after it on the same direction overtake it. */
+  reorder: P.default(0),
+}).strict();
+export type FrameFaults = z.infer<typeof FrameFaults>;
+
 export const FaultMix = z.object({
   /** Base one-way latency; not a fault, just the network's speed. */
   latency: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).strict().default({ min: 1, max: 5 }),
@@ -37,6 +48,13 @@ export const FaultMix = z.object({
   outage: z.object({ p: P, minMs: z.number().int().nonnegative(), maxMs: z.number().int().nonnegative() }).strict().default({ p: 0, minMs: 60_000, maxMs: 3_600_000 }),
   /** Per step, the chance the client and server are partitioned for up to `len` virtual ms. */
   partition: z.object({ p: P, len: z.number().int().nonnegative() }).strict().default({ p: 0, len: 0 }),
+  /**
+   * The adversarial wire mode (socket only, opt-in): single frames inside a live session are
+   * dropped, duplicated or overtaken, as a broken proxy does, which capnweb does not promise to
+   * survive (sim/net/frame-adversary.ts). Absent (the default) it is off, and swarm never turns
+   * it on; a run's mix then reads as it always did, so no other scenario's trace moves.
+   */
+  frames: FrameFaults.optional(),
 }).strict();
 
 export type FaultMix = z.infer<typeof FaultMix>;
@@ -64,6 +82,8 @@ export function sampleSwarm(rng: SimRng, base: FaultMix): FaultMix {
     downtime: base.downtime,
     partition: { p: upTo(base.partition.p), len: base.partition.len },
     outage: { p: upTo(base.outage.p), minMs: base.outage.minMs, maxMs: base.outage.maxMs },
+    // Drawn last and only in the adversarial mode, so every other scenario's swarm draws stay put.
+    ...(base.frames ? { frames: { drop: upTo(base.frames.drop), duplicate: upTo(base.frames.duplicate), reorder: upTo(base.frames.reorder) } } : {}),
   });
 }
 
@@ -77,8 +97,17 @@ export interface FaultCounts {
   powerLosses: number;
   outages: number;
   crashes: { client: number; server: number };
+  /** The adversarial wire mode's frame faults (sim/net/frame-adversary.ts). */
+  frames: { dropped: number; duplicated: number; reordered: number };
 }
 
 export function emptyFaultCounts(): FaultCounts {
-  return { dropped: 0, duplicated: 0, reordered: 0, delayed: 0, severed: 0, partitions: 0, powerLosses: 0, outages: 0, crashes: { client: 0, server: 0 } };
+  return { dropped: 0, duplicated: 0, reordered: 0, delayed: 0, severed: 0, partitions: 0, powerLosses: 0, outages: 0, crashes: { client: 0, server: 0 }, frames: { dropped: 0, duplicated: 0, reordered: 0 } };
+}
+
+/** The frame faults of the adversarial mode as a clause for a summary line ("" when there were none). */
+export function describeFrameFaults(c: FaultCounts): string {
+  const f = c.frames;
+  if (!f || f.dropped + f.duplicated + f.reordered === 0) return "";
+  return `; frames ${f.dropped} dropped, ${f.duplicated} duplicated, ${f.reordered} reordered`;
 }

@@ -1,10 +1,12 @@
 // Socket-style in-memory transport: a capnweb RpcTransport pair over one connection whose two
 // directions are FIFO, as a WebSocket over TCP is. Faults are what a real socket can suffer:
 // delay (order kept), a stall (frames vanish until the connection is severed) and a sever (both
-// ends' receive() rejects). Single-frame loss inside a live session is not among them.
+// ends' receive() rejects). Single-frame loss, duplication and reordering inside a live session are
+// not among them, except in the opt-in adversarial mode (frame-adversary.ts).
 import { RpcSession, type RpcStub, type RpcTransport } from "capnweb";
 import type { Network } from "./network.js";
 import { ConnectionLost, Inbox, type ServerEndpoint } from "./inbox.js";
+import { frameFate, sessionEnd } from "./frame-adversary.js";
 
 type Direction = "c2s" | "s2c";
 
@@ -21,6 +23,8 @@ export class SocketConnection {
   readonly server: SocketEnd;
   private readonly stalled = { c2s: false, s2c: false };
   severed = false;
+  /** Frame faults the adversarial mode put on this connection (how its session ends is then recorded). */
+  private frameFaults = 0;
 
   constructor(readonly id: number, private readonly network: Network) {
     this.client = new SocketEnd(this, "c2s");
@@ -40,8 +44,19 @@ export class SocketConnection {
       this.sever("reset by network");
       return;
     }
+    const channel = `s${this.id}:${dir}`;
+    const fate = frameFate(this.network, mix?.frames, channel, message, dir);
+    if (fate.kind !== "pass") this.frameFaults += 1;
+    if (fate.kind === "drop") return;
+    // A held frame travels on a side channel of its own, so the frames sent after it overtake it.
+    if (fate.kind === "reorder") return this.deliver(dir, `${channel}~`, `s${this.id} ${dir} (held)`, message, fate.holdMs);
+    this.deliver(dir, channel, `s${this.id} ${dir}`, message, 0);
+    if (fate.kind === "duplicate") this.deliver(dir, channel, `s${this.id} ${dir} (copy)`, message, 0);
+  }
+
+  private deliver(dir: Direction, channel: string, label: string, message: string, holdMs: number): void {
     const peer = dir === "c2s" ? this.server : this.client;
-    this.network.send(`s${this.id}:${dir}`, `s${this.id} ${dir}`, this.network.latency(`s${this.id}:${dir}`), () => peer.inbox.push(message), { bytes: message.length, holds: { peer, message } });
+    this.network.send(channel, label, this.network.latency(channel) + holdMs, () => peer.inbox.push(message), { bytes: message.length, holds: { peer, message } });
   }
 
   sever(why: string): void {
@@ -49,6 +64,7 @@ export class SocketConnection {
     this.severed = true;
     this.network.purge(`s${this.id}:`);
     this.network.record("net", "sever", `s${this.id} ${why}`);
+    if (this.frameFaults > 0) this.network.record("adversary", sessionEnd(why), `s${this.id} after ${this.frameFaults} frame faults`);
     const err = new ConnectionLost(why);
     this.client.inbox.fail(err);
     this.server.inbox.fail(err);

@@ -5,7 +5,7 @@ import type { DedupeLedger, DedupePolicy } from "../../src/server/dedupe.js";
 import type { Outbox, OutboxOptions } from "../../src/client/outbox.js";
 import type { SessionStore } from "../../src/session/session-store.js";
 import type { ShareSink } from "../../src/session/share-sink.js";
-import type { FlusherOptions } from "../../src/client/flusher.js";
+import type { Flusher, FlusherOptions } from "../../src/client/flusher.js";
 import type { Rng } from "../../src/protocol/ports.js";
 
 export interface PlantHooks {
@@ -17,6 +17,8 @@ export interface PlantHooks {
   main?: (store: ShareStore) => object;
   /** Client: runs on the database before the outbox opens it. */
   beforeOutboxOpens?: (db: Database.Database) => void;
+  /** Client: the flusher (what it takes for an answer, when it gives a session up). */
+  createFlusher?: (...args: ConstructorParameters<typeof Flusher>) => Flusher;
   /** Client: the flusher's settings (batch size, timeout, backoff). */
   flusherOptions?: (options: FlusherOptions) => FlusherOptions;
   /** Client: the outbox over the node's database. */

@@ -25,6 +25,8 @@ import { staleReadMain } from "./stale-read.js";
 import { SeqVersionedStore } from "./seq-versioned-rows.js";
 import { oneMarkPerShare } from "./one-mark-per-share.js";
 import { ToolsLeftRunningStore } from "./tools-left-running.js";
+import { TrustingFlusher } from "./trust-any-answer.js";
+import { SessionKeepingFlusher } from "./keep-broken-session.js";
 
 export interface Plant {
   description: string;
@@ -157,6 +159,16 @@ export const PLANTS = {
     description: "the client's close() deletes the queued rows, as opencode's dispose clears its queue: a clean exit loses them",
     invariant: "D1", scenario: "clean-exit",
     hooks: { createOutbox: (db, rng, options) => new ClearQueueOnCloseOutbox(db, rng, options) },
+  },
+  "trust-any-answer": {
+    description: "the client takes whatever its appendOps call resolves to for that batch's ack: on a session a broken proxy put out of step, another call's answer is believed",
+    invariant: "F1", scenario: "adversarial-frames",
+    hooks: { createFlusher: (...args) => new TrustingFlusher(...args) },
+  },
+  "keep-broken-session": {
+    description: "only a timeout makes the client give its session up: after a repeated frame every call on it fails the same way, for good",
+    invariant: "L1", scenario: "adversarial-frames",
+    hooks: { createFlusher: (...args) => new SessionKeepingFlusher(...args) },
   },
 } satisfies Record<string, Plant>;
 

@@ -36,11 +36,16 @@ function render(e: TraceEvent): string | undefined {
     case "net.duplicate": return `Note over N: ${at} proxy replays ${d}`;
     case "net.reorder": return `Note over N: ${at} ${d} (overtaken)`;
     case "net.partition": return `Note over N: ${at} PARTITION ${d}`;
+    case "net.frame-drop": return `Note over N: ${at} proxy DROPS one frame ${d}`;
+    case "net.frame-duplicate": return `Note over N: ${at} proxy sends one frame TWICE ${d}`;
+    case "net.frame-reorder": return `Note over N: ${at} proxy HOLDS one frame ${d}`;
     case "server.served": return `N->>S: ${at} ${d}`;
     case "server.served-replay": return `N->>S: ${at} replayed ${d}`;
     case "server.refused": return `S--xN: ${at} refused ${d}`;
     case "server.died-serving": return `Note over S: ${at} died before answering ${d}`;
     case "client.sync": return `C->>N: ${at} syncShare ${d}`;
+    case "server.storage-get": return `Note over S: ${at} storage read ${d}`;
+    case "server.storage-put": return `Note over S: ${at} storage write ${d}`;
     default: return undefined;
   }
 }

@@ -1,11 +1,13 @@
 // The machine-readable summary of one run (the last line of `--json`), and a human one.
 import type { RunResult } from "../world/world.js";
+import { describeFrameFaults } from "../net/faults.js";
 
 export function runSummary(r: RunResult) {
   return {
     seed: r.seed,
     scenario: r.scenario,
     design: r.design,
+    ...(r.legacyServer ? { legacyServer: r.legacyServer } : {}),
     dedupe: r.dedupe,
     transport: r.transport,
     traceHash: r.traceHash,
@@ -20,6 +22,7 @@ export function runSummary(r: RunResult) {
       partitions: r.faults.partitions,
       crashes: r.faults.crashes.client + r.faults.crashes.server,
       crashesBySide: r.faults.crashes,
+      frames: r.faults.frames,
     },
     mix: r.mix,
     ops: r.ops,
@@ -32,10 +35,10 @@ export function runSummary(r: RunResult) {
 export function describeRun(r: RunResult): string {
   const f = r.faults;
   const lines = [
-    `${r.scenario} / ${r.design} (${r.transport}, dedupe ${r.dedupe}) seed ${r.seed}`,
+    `${r.scenario} / ${r.design}${r.legacyServer ? ` against the ${r.legacyServer} server` : ""} (${r.transport}, dedupe ${r.dedupe}) seed ${r.seed}`,
     `  trace ${r.traceHash}  steps ${r.steps}  virtual ${r.virtualTimeMs} ms`,
     `  faults: ${f.dropped} dropped, ${f.duplicated} duplicated, ${f.reordered} reordered, ${f.delayed} delayed, ` +
-      `${f.severed} severed, ${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server`,
+      `${f.severed} severed, ${f.partitions} partitions, ${f.powerLosses} power losses, ${f.outages} outages, crashes ${f.crashes.client} client / ${f.crashes.server} server${describeFrameFaults(f)}`,
     `  ops: ${r.ops.enqueued} enqueued, ${r.ops.applied} applied, ${r.ops.duplicates} duplicates, ${r.ops.rejected} rejected, ${r.ops.lost} lost`,
     `  ${r.converged ? "converged" : "DID NOT CONVERGE"} (${r.convergenceMs} ms after the last fault)`,
   ];

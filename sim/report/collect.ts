@@ -54,14 +54,19 @@ export interface ScenarioInfo {
   transport: string;
   ops: number;
   storage: { client: string; server: string };
+  /** The server legacy's client syncs to in this scenario (rmw or sync); absent in reports made before it was a choice. */
+  legacyServer?: string;
   /** The invariants it declares it violates: empty for a healthy scenario, else a demonstration of a weakness. */
   expectViolations: string[];
 }
 
 export interface ScenarioResult {
   scenario: ScenarioInfo;
-  /** `main` compares every dedupe policy; `durability` puts legacy and the exact policies through crashes. */
-  role: "main" | "durability";
+  /**
+   * `main` compares every dedupe policy; `durability` puts legacy and the exact policies through
+   * crashes; `adversarial` puts them through the adversarial wire mode, kept apart (ReportData).
+   */
+  role: "main" | "durability" | "adversarial";
   designs: DesignResult[];
 }
 
@@ -73,6 +78,13 @@ export interface ReportData {
   windows: number[];
   /** The main scenario first, then the durability scenarios. */
   scenarios: ScenarioResult[];
+  /**
+   * The adversarial wire mode's scenarios (a broken proxy inside a live session), kept apart: the
+   * conclusion, the glance and durability tables and the coverage read `scenarios` only, so a
+   * transport capnweb does not promise to survive weighs in none of them; it has its own section.
+   * Absent in reports made before the mode existed.
+   */
+  adversarial?: ScenarioResult[];
   invariants: { id: string; text: string; impact: string }[];
 }
 
@@ -90,6 +102,8 @@ export interface CollectOptions {
   scenario: string;
   /** Scenarios (names or JSON files) run through legacy and the exact dedupe policies; default none. */
   durability?: string[];
+  /** Adversarial-mode scenarios, run through the same designs as durability and reported apart; default none. */
+  adversarial?: string[];
   from: number;
   count: number;
   windows: number[];
@@ -106,6 +120,9 @@ export interface CollectOptions {
 
 /** The report's default durability scenarios: crashes, power loss, and acks before fsync (a demonstration). */
 export const DURABILITY_SCENARIOS = ["crashes", "power-loss", "ack-before-fsync"];
+
+/** The report's default adversarial-mode scenarios: frame faults alone, and with crashes (D1 after each restart). */
+export const ADVERSARIAL_SCENARIOS = ["adversarial-frames", "adversarial-frames-crashes"];
 
 export function designSpecs(windows: number[]): DesignSpec[] {
   return [
@@ -139,7 +156,7 @@ export function scenarioVariantFile(base: Scenario, dedupe: string): string {
 export function scenarioInfo(s: Scenario): ScenarioInfo {
   return {
     name: s.name, description: s.description, transport: s.transport, ops: s.workload.ops,
-    storage: { ...s.storage }, expectViolations: [...s.expectViolations],
+    storage: { ...s.storage }, legacyServer: s.legacyServer, expectViolations: [...s.expectViolations],
   };
 }
 
@@ -153,11 +170,12 @@ interface Context {
 }
 
 export async function collectReport(o: CollectOptions): Promise<ReportData> {
-  const plan = [
-    { arg: o.scenario, role: "main" as const, specs: designSpecs(o.windows) },
+  const plan: { arg: string; role: ScenarioResult["role"]; specs: DesignSpec[] }[] = [
+    { arg: o.scenario, role: "main", specs: designSpecs(o.windows) },
     ...(o.durability ?? [])
       .filter((arg) => arg !== o.scenario)
       .map((arg) => ({ arg, role: "durability" as const, specs: durabilitySpecs() })),
+    ...(o.adversarial ?? []).map((arg) => ({ arg, role: "adversarial" as const, specs: durabilitySpecs() })),
   ];
   const totalRuns = o.count * plan.reduce((n, p) => n + p.specs.length, 0);
   const pool = new TaskPool(o.workers ?? defaultWorkers(totalRuns));
@@ -170,18 +188,20 @@ export async function collectReport(o: CollectOptions): Promise<ReportData> {
     tell: (finished) => o.onProgress?.({ ...progress, finished }),
   };
   try {
-    const scenarios = await Promise.all(plan.map(async ({ arg, role, specs }): Promise<ScenarioResult> => {
+    const results = await Promise.all(plan.map(async ({ arg, role, specs }): Promise<ScenarioResult> => {
       const base = loadScenario(arg);
       const designs = await Promise.all(specs.map((spec) => runDesign(cx, arg, base, spec)));
       return { scenario: scenarioInfo(base), role, designs };
     }));
+    const adversarial = results.filter((s) => s.role === "adversarial");
     return {
       seeds: { from: o.from, count: o.count },
       version: o.version,
       commit: o.commit,
       command: o.command,
       windows: [...o.windows].sort((a, b) => a - b),
-      scenarios,
+      scenarios: results.filter((s) => s.role !== "adversarial"),
+      ...(adversarial.length ? { adversarial } : {}),
       invariants: Object.entries(INVARIANTS).map(([id, text]) => ({ id, text, impact: userImpact(id) })),
     };
   } finally {

@@ -53,6 +53,11 @@ export function allDesigns(data: ReportData): { scenario: ScenarioResult; design
   return data.scenarios.flatMap((scenario) => scenario.designs.map((design) => ({ scenario, design })));
 }
 
+/** allDesigns, then the adversarial mode's pairs (kept apart in the report, but run, shrunk and written alike). */
+export function everyDesign(data: ReportData): { scenario: ScenarioResult; design: DesignResult }[] {
+  return [...allDesigns(data), ...(data.adversarial ?? []).flatMap((scenario) => scenario.designs.map((design) => ({ scenario, design })))];
+}
+
 /** Design columns across scenarios, in the main scenario's order (ids are stable across scenarios). */
 export function designColumns(data: ReportData): { id: string; label: string; short: string }[] {
   const seen = new Map<string, { id: string; label: string; short: string }>();

@@ -83,7 +83,7 @@ export function counterexampleSection(data: ReportData): Block[] {
   return blocks;
 }
 
-function counterexampleBox(s: ScenarioResult, d: DesignResult): Block {
+export function counterexampleBox(s: ScenarioResult, d: DesignResult): Block {
   const cx = d.counterexample!;
   const [first, ...others] = cx.violations;
   const faults = cx.faults.length ? ` (${cx.faults.map((f) => `\`${f}\``).join(", ")})` : "";

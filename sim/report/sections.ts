@@ -1,12 +1,14 @@
 // The report's reading order, as blocks: the conclusion first (what to ship, in numbers), then what
 // each failing invariant costs the user, then durability under crashes and power loss, then the
-// dedupe comparison, the counterexamples (failing step marked), coverage, and the invariants.
+// adversarial wire mode (kept apart), the dedupe comparison, the counterexamples (failing step
+// marked), coverage, and the invariants.
 import { mainScenario, type DesignResult, type ReportData } from "./collect.js";
 import { conclude } from "./conclusion.js";
 import type { Block, Cell, Table } from "./document.js";
 import { allDesigns, countOf, designColumns, disks, failingInvariants, int, scenarioLabel, seedRange } from "./format.js";
 import { durabilityChart } from "./charts.js";
 import { counterexampleSection, coverageSection, dedupeSection } from "./sections-detail.js";
+import { adversarialSection } from "./sections-adversarial.js";
 
 export function reportTitle(data: ReportData): string {
   return `Durability report: ${data.scenarios.map((s) => s.scenario.name).join(", ")}`;
@@ -18,6 +20,7 @@ export function reportBlocks(data: ReportData): Block[] {
     ...conclusionSection(data),
     ...impactSection(data),
     ...durabilitySection(data),
+    ...adversarialSection(data),
     ...dedupeSection(data),
     ...counterexampleSection(data),
     ...coverageSection(data),
@@ -75,13 +78,28 @@ function metaTable(data: ReportData): Table {
     head: ["", ""],
     rows: [
       ["scenarios", data.scenarios.map((s) => `${s.scenario.name} (${s.scenario.transport} wire, ${s.scenario.ops} ops per run, ${disks(s)})`).join("; ")],
+      ...(data.adversarial?.length ? [["adversarial mode (own section)", data.adversarial.map((s) => `${s.scenario.name} (${s.scenario.transport} wire, ${s.scenario.ops} ops per run, ${disks(s)})`).join("; ")]] : []),
       ["seeds", `${seedRange(data)} (${data.seeds.count} per scenario and design)`],
+      ...legacyServerRow(data),
       ["designs", `${main.scenario.name}: ${main.designs.map((d) => d.spec.label).join("; ")}` +
         (data.scenarios.length > 1 ? `; the other scenarios: ${data.scenarios.find((s) => s !== main)!.designs.map((d) => d.spec.label).join("; ")}` : "")],
       ["sturdy", `${data.version}, commit ${data.commit}`],
       ["reproduce", { text: data.command, code: true }],
     ],
   };
+}
+
+const LEGACY_SERVERS: Record<string, string> = {
+  rmw: "rmw, a model of today's cloudsession server (it reads the share's whole record, awaits, and writes it back, with no compare-and-set)",
+  sync: "sync, sturdy's own syncShare (one SQLite transaction per sync)",
+};
+
+/** Which server legacy ShareNext synced to, so every legacy figure says what it was measured against. */
+function legacyServerRow(data: ReportData): [string, string][] {
+  const servers = [...new Set(data.scenarios.map((s) => s.scenario.legacyServer).filter((v): v is string => v !== undefined))];
+  if (servers.length === 0) return [];
+  const text = servers.length === 1 ? LEGACY_SERVERS[servers[0]!] ?? servers[0]! : data.scenarios.map((s) => `${s.scenario.name}: ${s.scenario.legacyServer ?? "?"}`).join("; ");
+  return [["legacy's server", text]];
 }
 
 function impactSection(data: ReportData): Block[] {

@@ -18,6 +18,8 @@ export interface SeedVerdict { seed: Seed; traceHash: string; invariants: string
 export interface CampaignSummary {
   scenario: string;
   design: string;
+  /** Legacy campaigns: the server legacy's client synced to (rmw or sync). */
+  legacyServer?: string;
   dedupe: string;
   transport: string;
   swarm: boolean;
@@ -29,6 +31,8 @@ export interface CampaignSummary {
   ops: { enqueued: number; applied: number; duplicates: number; rejected: number; lost: number; roundTrips: number; wireBytes: number };
   failingRuns: number;
   violationsByInvariant: Record<string, number>;
+  /** Runs with a violation of each `invariant:kind` (C1:lost-update, C1:stale, …); absent in summaries made before it. */
+  violationsByKind?: Record<string, number>;
   firstFailingSeed: Seed | null;
   failures: FailureRecord[];
   converged: number;
@@ -55,7 +59,7 @@ export function emptySummary(scenario: string, design: string, dedupe: string, t
     runs: 0, elapsedMs: 0, runsPerSec: 0,
     faults: emptyFaultCounts(),
     ops: { enqueued: 0, applied: 0, duplicates: 0, rejected: 0, lost: 0, roundTrips: 0, wireBytes: 0 },
-    failingRuns: 0, violationsByInvariant: {}, firstFailingSeed: null, failures: [],
+    failingRuns: 0, violationsByInvariant: {}, violationsByKind: {}, firstFailingSeed: null, failures: [],
     converged: 0, convergenceMs: [], ledgerRows: 0, doubleApplyRuns: 0, history: { shares: 0, folded: 0 }, coverage: emptyCoverage(),
   };
 }
@@ -85,6 +89,8 @@ export function addRun(s: CampaignSummary, r: RunResult): void {
   if (r.violations.length === 0) return;
   s.failingRuns += 1;
   for (const inv of invariants) s.violationsByInvariant[inv] = (s.violationsByInvariant[inv] ?? 0) + 1;
+  const kinds = (s.violationsByKind ??= {});
+  for (const kind of new Set(r.violations.map((v) => `${v.invariant}:${v.kind}`))) kinds[kind] = (kinds[kind] ?? 0) + 1;
   if (s.failures.length < MAX_FAILURES_KEPT) {
     s.failures.push({ seed: r.seed, invariants, message: r.violations[0]!.message, traceHash: r.traceHash, steps: r.steps, faultsTaken: r.decisions.length });
   }
@@ -95,11 +101,12 @@ export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
   if (parts.length === 0) throw new Error("nothing to merge");
   const first = parts[0]!;
   for (const p of parts) {
-    if (p.scenario !== first.scenario || p.design !== first.design || p.dedupe !== first.dedupe || p.swarm !== first.swarm) {
-      throw new Error(`cannot merge ${p.scenario}/${p.design}/${p.dedupe} into ${first.scenario}/${first.design}/${first.dedupe}`);
+    if (p.scenario !== first.scenario || p.design !== first.design || p.legacyServer !== first.legacyServer || p.dedupe !== first.dedupe || p.swarm !== first.swarm) {
+      throw new Error(`cannot merge ${label(p)} into ${label(first)}`);
     }
   }
   const out = emptySummary(first.scenario, first.design, first.dedupe, first.transport, first.swarm);
+  if (first.legacyServer !== undefined) out.legacyServer = first.legacyServer;
   const seeds: Seed[] = [];
   for (const p of parts) {
     out.runs += p.runs;
@@ -108,6 +115,7 @@ export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
     addCounts(out.ops, p.ops);
     out.failingRuns += p.failingRuns;
     for (const [k, n] of Object.entries(p.violationsByInvariant)) out.violationsByInvariant[k] = (out.violationsByInvariant[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(p.violationsByKind ?? {})) out.violationsByKind![k] = (out.violationsByKind![k] ?? 0) + n;
     out.failures.push(...p.failures);
     out.converged += p.converged;
     out.convergenceMs.push(...p.convergenceMs);
@@ -126,6 +134,11 @@ export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
   if (parts.every((p) => p.perSeed)) out.perSeed = parts.flatMap((p) => p.perSeed!).sort((a, b) => compareSeeds(a.seed, b.seed));
   out.runsPerSec = out.elapsedMs > 0 ? Math.round((out.runs / out.elapsedMs) * 1000) : 0;
   return out;
+}
+
+/** scenario/design/dedupe, legacy's server named: what a summary is of. */
+function label(s: CampaignSummary): string {
+  return `${s.scenario}/${s.design}${s.legacyServer ? ` (${s.legacyServer} server)` : ""}/${s.dedupe}`;
 }
 
 export function seedList(seeds: CampaignSummary["seeds"]): Seed[] {

@@ -38,6 +38,7 @@ export async function runSeeds(spec: CampaignSpec, seeds: Seed[], onRun?: (done:
   const design = spec.design ?? scenario.design;
   const summary = emptySummary(scenario.name, design, describePolicy(parsePolicy(scenario.dedupe)), scenario.transport, spec.swarm);
   if (spec.perSeed) summary.perSeed = [];
+  if (design === "legacy") summary.legacyServer = scenario.legacyServer;
   const elapsed = stopwatch();
   for (const seed of seeds) {
     if (stopped?.()) break;

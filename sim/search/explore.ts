@@ -10,7 +10,7 @@
 import type { PlantName } from "../plants/index.js";
 import type { Chooser, FaultClass } from "../world/chooser.js";
 import { runWorld, type RunResult } from "../world/world.js";
-import type { Design, Scenario } from "../world/scenario.js";
+import type { Design, LegacyServer, Scenario } from "../world/scenario.js";
 import type { Seed } from "../world/rng.js";
 import { stopwatch } from "../perf/stopwatch.js";
 
@@ -40,6 +40,8 @@ export interface ExploreViolation { seed: Seed; choices: number[]; invariants: s
 export interface ExploreReport {
   scenario: string;
   design: Design;
+  /** Legacy: the server its client syncs to. */
+  legacyServer?: LegacyServer;
   plant?: PlantName;
   bounds: ExploreBounds;
   seeds: number;
@@ -130,7 +132,7 @@ export async function explore(scenario: Scenario, design: Design, options: Explo
   const seeds = options.seeds ?? 1;
   const prune = options.prune ?? true;
   const report: ExploreReport = {
-    scenario: scenario.name, design, ...(options.plant ? { plant: options.plant } : {}), bounds, seeds, prune,
+    scenario: scenario.name, design, ...(design === "legacy" ? { legacyServer: scenario.legacyServer } : {}), ...(options.plant ? { plant: options.plant } : {}), bounds, seeds, prune,
     runs: 0, states: 0, decisions: 0, pruned: 0, depthCut: 0, timeLimited: false, maxDepth: 0,
     complete: false, elapsedMs: 0, verdicts: [], violatingRuns: 0, violations: [],
   };

@@ -28,6 +28,8 @@ import { Disk, type Synchronous } from "./disk.js";
 import { SERVER_SCHEMA } from "../../src/server/schema.js";
 import { OUTBOX_SCHEMA } from "../../src/client/outbox-schema.js";
 import type { PlantHooks } from "../plants/hooks.js";
+import { ShareServerTarget, type SyncShareHandler } from "../../src/server/capabilities.js";
+import type { RmwLegacyServer } from "./legacy-server.js";
 
 /** What every node shares: a disk, a database while up, and the two-phase crash. */
 abstract class DurableNode {
@@ -85,17 +87,21 @@ abstract class DurableNode {
 
 export class ServerNode extends DurableNode implements ServerEndpoint {
   private server: ShareServer | undefined;
+  /** Who serves syncShare in this boot, when not the store itself (the rmw legacy server). */
+  private legacyHandler: SyncShareHandler | undefined;
   private generation = 0;
 
-  constructor(private readonly options: ShareStoreOptions, synchronous: Synchronous, private readonly hooks: PlantHooks = {}) {
-    super(synchronous, SERVER_SCHEMA);
+  /** `legacy`: today's cloudsession server for legacy clients; absent, the store serves syncShare. */
+  constructor(private readonly options: ShareStoreOptions, synchronous: Synchronous, private readonly hooks: PlantHooks = {}, private readonly legacy?: RmwLegacyServer) {
+    super(synchronous, legacy ? SERVER_SCHEMA + legacy.schema : SERVER_SCHEMA);
   }
 
   incarnation(): number { return this.generation; }
 
   main(): object {
     if (!this.server) throw new Error("server is down");
-    return this.hooks.main ? this.hooks.main(this.server.store) : this.server.main();
+    if (this.hooks.main) return this.hooks.main(this.server.store);
+    return this.legacyHandler ? new ShareServerTarget(this.server.store, {}, this.legacyHandler) : this.server.main();
   }
 
   get store() {
@@ -106,11 +112,14 @@ export class ServerNode extends DurableNode implements ServerEndpoint {
   protected boot(db: Database.Database): void {
     const options = this.hooks.ledger ? { ...this.options, ledger: this.hooks.ledger } : this.options;
     this.server = new ShareServer(db, options, this.hooks.createStore);
+    this.legacyHandler = this.legacy?.boot(db, this.server.store);
   }
 
   protected forget(): void {
     this.generation += 1;
     this.server = undefined;
+    this.legacyHandler = undefined;
+    this.legacy?.forget();
   }
 }
 
@@ -185,7 +194,8 @@ export class ClientNode extends DurableNode {
     this.outbox = hooks.createOutbox ? hooks.createOutbox(db, this.deps.rng, options) : new Outbox(db, this.deps.rng, options);
     this.outbox.recoverAfterRestart();
     this.openSessionModel(this.outbox);
-    this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush, this.deps.probe);
+    const flusherArgs = [this.outbox, this.connector, this.clock, this.deps.rng, this.deps.flusher, this.deps.onFlush, this.deps.probe] as const;
+    this.flusher = hooks.createFlusher ? hooks.createFlusher(...flusherArgs) : new Flusher(...flusherArgs);
     this.flusher.kick();
   }
 

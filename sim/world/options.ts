@@ -6,7 +6,7 @@ import type { CoverageData } from "../record/coverage.js";
 import type { Chooser } from "./chooser.js";
 import type { Violation } from "../check/violations.js";
 import type { Seed } from "./rng.js";
-import type { Design } from "./scenario.js";
+import type { Design, LegacyServer } from "./scenario.js";
 import type { PlantName } from "../plants/index.js";
 
 export interface WorldOptions {
@@ -28,6 +28,8 @@ export interface RunResult {
   seed: Seed;
   scenario: string;
   design: Design;
+  /** Legacy runs: the server the legacy client synced to (the scenario's `legacyServer`). */
+  legacyServer?: LegacyServer;
   dedupe: string;
   transport: string;
   plant?: PlantName;

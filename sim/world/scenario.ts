@@ -13,11 +13,24 @@ import { UsageError } from "../errors.js";
 export const Design = z.enum(["outbox", "legacy"]);
 export type Design = z.infer<typeof Design>;
 
+export const LegacyServer = z.enum(["rmw", "sync"]);
+export type LegacyServer = z.infer<typeof LegacyServer>;
+
 export const Scenario = z.object({
   name: z.string().min(1),
   description: z.string().default(""),
   transport: z.enum(["batch", "socket"]).default("batch"),
   design: Design.default("outbox"),
+  /**
+   * The server `--design legacy` syncs to. "rmw": a model of today's cloudsession server
+   * (src/legacy/cloudsession-server.ts), which reads the share's whole record, merges the items and
+   * writes it back, with awaits between and no compare-and-set, so overlapping syncs can lose an
+   * update. "sync": sturdy's own syncShare, which applies a sync in one SQLite transaction.
+   */
+  legacyServer: LegacyServer.default("rmw"),
+  /** rmw: virtual ms one read or write of a share's record takes (an object store's latency), uniform in [min, max]. */
+  legacyStorageMs: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).strict()
+    .refine((r) => r.min <= r.max, "min must not exceed max").default({ min: 5, max: 200 }),
   dedupe: z.string().regex(/^(permanent|writer-seq|window\([1-9]\d{0,8}\))$/, "permanent | writer-seq | window(N), 1 ≤ N ≤ 999999999").default("permanent"),
   workload: WorkloadSpec.default({}),
   /** Sessions shared at once, each by its own client (own disk, own writer) to its own share on the one server. */
@@ -63,6 +76,10 @@ export const Scenario = z.object({
   livenessMs: z.number().int().positive().default(30_000),
   maxSteps: z.number().int().positive().default(200_000),
 }).strict().superRefine((s, ctx) => {
+  // Frames exist only inside a long-lived session: an HTTP batch is one request and one response.
+  if (s.faults.frames && s.transport !== "socket") {
+    ctx.addIssue({ code: "custom", path: ["faults", "frames"], message: "frame faults (the adversarial wire mode) need transport socket" });
+  }
   // A revoke or a reshare hands new credentials to the one client that asked: the other writers of
   // the share would be left with dead ones. Not modelled yet, so refused rather than half-done.
   if (s.writers && (s.workload.revokeAfter.length > 0 || s.workload.reshareAfter.length > 0)) {
@@ -103,6 +120,14 @@ export function parseScenario(raw: unknown, label = "scenario"): Scenario {
     throw new ScenarioError(`scenario ${label}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** The `--legacy-server` option: absent means the scenario's own; anything but a variant's name is a usage error. */
+export function parseLegacyServer(text: string | undefined): LegacyServer | undefined {
+  if (text === undefined) return undefined;
+  const v = LegacyServer.safeParse(text);
+  if (!v.success) throw new UsageError(`--legacy-server must be rmw or sync, got "${text}"`);
+  return v.data;
 }
 
 /** The `--design` option: absent means the scenario's own design; anything but a design's name is a usage error. */

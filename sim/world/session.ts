@@ -64,7 +64,8 @@ export interface WriterPlan { names: { node: string; stream: string }; actions: 
 
 export function buildSession(k: number, plans: readonly WriterPlan[], root: SimRng, p: SessionParts, onRevoke: (s: ShareInfo) => void): Session {
   const names = sessionNames(k);
-  const newChecker = () => new Checker(p.scenario.dedupe, p.log, k === 0 ? "" : names.session);
+  const layout = p.design === "legacy" && p.scenario.legacyServer === "rmw" ? "record" : "rows";
+  const newChecker = () => new Checker(p.scenario.dedupe, p.log, k === 0 ? "" : names.session, layout);
   const first = buildClient(plans[0]!.names, root, p);
   const share = p.server.store.createShare(names.session);
   first.setCredentials(share);
@@ -132,11 +133,12 @@ function writerExit(plan: WriterPlan, writer: Writer, p: SessionParts): (downFor
 /** An event of a share no checker judges (none: every share the world creates has one) is only recorded. */
 function onFlush(e: FlushEvent, checker: Checker | undefined, acct: Accounting, record: (kind: string, detail: string) => void): void {
   if (e.kind === "send") {
+    checker?.onSend(e.batchID, e.opIDs);
     record(e.resend ? "resend" : "send", `${e.batchID} [${e.opIDs.join(" ")}]`);
   } else if (e.kind === "ack") {
     acct.acks.duplicates += e.ack.duplicates.length;
     acct.acks.rejected += e.ack.rejected.length;
-    checker?.onAck(e.ack);
+    checker?.onAck(e.ack, e.batchID);
     const reasons = [...new Set(e.ack.rejected.map((r) => r.reason))].join(",");
     record("ack", `${e.batchID} cursor=${e.ack.cursor} +${e.ack.applied.length} dup=${e.ack.duplicates.length} rej=${e.ack.rejected.length}${reasons ? ` (${reasons})` : ""}`);
   } else {

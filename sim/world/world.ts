@@ -29,6 +29,7 @@ import { countWrite } from "./write-count.js";
 import { startViewer, type HostileContext } from "./viewer.js";
 import { startReader } from "./reader.js";
 import type { RunResult, WorldOptions } from "./options.js";
+import { RmwLegacyServer, type RmwParts } from "./legacy-server.js";
 import type { ShareInfo } from "../../src/protocol/api.js";
 
 export type { RunResult, WorldOptions } from "./options.js";
@@ -79,12 +80,11 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
   const checkers: CheckerRegistry = new Map();
   const observer = (e: Parameters<Session["checker"]["onServerEvent"]>[0]) => checkers.get(e.shareID)?.onServerEvent(e);
   const serverProbe = injector.probeFor("server", () => lifecycle);
-  // The point an appendOps call reaches after reporting what it applied: H1 groups applies by call.
-  const probe = (point: ProbePoint) => {
-    if (point === "server.apply.committed") for (const c of checkers.values()) c.applies.endCall();
-    serverProbe(point);
-  };
-  const server = new ServerNode({ dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer, probe }, scenario.storage.server, hooks);
+  const probe = endingCalls(serverProbe, checkers);
+  const legacy = design === "legacy" && scenario.legacyServer === "rmw"
+    ? new RmwLegacyServer({ clock, observer, probe: serverProbe, latency: storageLatency(scenario, root, gate), record: (kind, detail) => record("server", kind, detail) })
+    : undefined;
+  const server = new ServerNode({ dedupe: parsePolicy(scenario.dedupe), rng: root.fork("server"), observer, probe }, scenario.storage.server, hooks, legacy);
   const onServerWrite = injector.afterWriteFor("server", () => lifecycle);
   server.wrap = (db) => crashingDatabase(db, (site) => { countWrite(server); onServerWrite(site); });
   server.start();
@@ -114,6 +114,24 @@ function assemble(scenario: Scenario, seed: Seed, options: WorldOptions) {
     maxSteps: scenario.maxSteps,
     // A run that has not converged long after the last fault ended has already failed L1: stop there.
     deadline: () => Math.max(horizon, injector.faultsEndAt) + scenario.livenessMs,
+  };
+}
+
+/** How long each call of the rmw legacy server's storage takes: drawn from its own stream, or an explorer's pick. */
+function storageLatency(scenario: Scenario, root: SimRng, gate: FaultGate): RmwParts["latency"] {
+  const rng = root.fork("storage");
+  const { min, max } = scenario.legacyStorageMs;
+  return (kind) => gate.pick(`storage@${kind}`, [min, max], () => min + rng.int(max - min + 1));
+}
+
+/**
+ * The server's probe, also marking where each appendOps call ends: it reaches this point after
+ * reporting what it applied, and H1 groups applies by call.
+ */
+function endingCalls(probe: (point: ProbePoint) => void, checkers: CheckerRegistry): (point: ProbePoint) => void {
+  return (point) => {
+    if (point === "server.apply.committed") for (const c of checkers.values()) c.applies.endCall();
+    probe(point);
   };
 }
 
@@ -174,7 +192,8 @@ function result(w: World, quiet: boolean, lost: number, convergenceMs: number): 
   const sum = (f: (s: Session) => number) => sessions.reduce((n, s) => n + f(s), 0);
   const enqueued = w.writers.reduce((n, x) => n + x.user.enqueued, 0);
   return {
-    seed: w.seed, scenario: scenario.name, design: w.design, dedupe: describePolicy(parsePolicy(scenario.dedupe)),
+    seed: w.seed, scenario: scenario.name, design: w.design, ...(w.design === "legacy" ? { legacyServer: scenario.legacyServer } : {}),
+    dedupe: describePolicy(parsePolicy(scenario.dedupe)),
     transport: scenario.transport, ...(w.options.plant ? { plant: w.options.plant } : {}),
     traceHash: acct.trace.digest(), steps: acct.step, virtualTimeMs: w.clock.now(),
     faults: w.faults, mix: w.mix, decisions: w.gate.taken, actionsGenerated: w.generated,

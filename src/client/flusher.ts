@@ -2,7 +2,7 @@
 // retried with backoff until acked. By default one batch is in flight at a time; with
 // `maxInFlight` > 1 batches may overtake each other, and depends_on keeps the server's order.
 import type { RpcStub } from "capnweb";
-import type { Ack } from "../protocol/envelope.js";
+import type { Ack, Op } from "../protocol/envelope.js";
 import type { ShareCapApi } from "../protocol/api.js";
 import type { Clock, Rng, TimerHandle } from "../protocol/ports.js";
 import { errorCode } from "../protocol/errors.js";
@@ -10,7 +10,8 @@ import { isPermanentError } from "../protocol/retryable.js";
 import { Outbox, type Credentials, type ReservedBatch } from "./outbox.js";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import type { Connector } from "./connector.js";
-import { TimeoutError, withTimeout } from "./timeout.js";
+import { withTimeout } from "./timeout.js";
+import { ackOfBatch } from "./answer.js";
 import type { Probe } from "../protocol/probe.js";
 
 export interface FlusherOptions {
@@ -93,8 +94,9 @@ export class Flusher {
       cap = this.connector.main().redeemShare(creds.shareID, creds.secret) as unknown as RpcStub<ShareCapApi>;
       const call = cap.appendOps(ops);
       this.probe?.("client.send.issued");
-      const ack = (await withTimeout(call, this.options.timeoutMs, this.clock)) as Ack;
+      const answer = await withTimeout(call, this.options.timeoutMs, this.clock);
       if (this.stopped) return;
+      const ack = this.acceptAnswer(answer, ops);
       if (this.outbox.leftShare(creds.shareID)) this.outbox.requeue(batch, "ShareReplaced");
       else this.outbox.recordAck(batch, ack, this.retryAt(batch));
       this.onEvent?.({ kind: "ack", batchID: batch.batchID, shareID: creds.shareID, ack });
@@ -109,7 +111,7 @@ export class Flusher {
   }
 
   private fail(batch: ReservedBatch, shareID: string, e: unknown): void {
-    if (e instanceof TimeoutError) this.connector.abort(e);
+    if (this.sessionBroken(e)) this.connector.abort(e);
     const code = errorCode(e);
     const permanent = isPermanentError(code);
     const message = code ?? (e instanceof Error ? e.message : String(e));
@@ -117,6 +119,22 @@ export class Flusher {
     if (this.outbox.leftShare(shareID)) this.outbox.requeue(batch, message);
     else this.outbox.recordFailure(batch, message, this.retryAt(batch), permanent);
     this.onEvent?.({ kind: "error", batchID: batch.batchID, shareID, error: message, permanent });
+  }
+
+  /** The answer as this batch's ack; an UnexpectedAnswer when it is not one (answer.ts says why). */
+  protected acceptAnswer(answer: unknown, ops: readonly Op[]): Ack {
+    return ackOfBatch(answer, ops);
+  }
+
+  /**
+   * Whether a failed call leaves its session unfit for the next one. Only the server's typed
+   * refusals (an ErrorCode) are answers. Anything else (no answer in time, a lost connection, an
+   * answer that is not this batch's, an error from RPC numbers a broken transport put out of step)
+   * means the session can no longer be trusted to pair answers with calls: it is aborted, and the
+   * retry opens a fresh one. Kept open, it would fail every call after it for good.
+   */
+  protected sessionBroken(e: unknown): boolean {
+    return errorCode(e) === undefined;
   }
 
   private retryAt(batch: ReservedBatch): number {

@@ -21,7 +21,8 @@ export interface ReadCapApi {
 }
 
 export interface ShareServerApi {
-  createShare(sessionID: string): ShareInfo;
+  /** Operator only: the server's operator token (sturdy serve --operator-token-file). */
+  createShare(sessionID: string, operatorToken: string): ShareInfo;
   redeemShare(shareID: string, secret: string): ShareCapApi;
   revoke(shareID: string, secret: string): ShareInfo;
   syncShare(shareID: string, secret: string, data: SyncItem[]): { ok: true };

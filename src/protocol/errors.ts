@@ -9,6 +9,27 @@ export type ErrorCode =
   | "WrongSecret"
   | "BatchTooLarge"
   | "StaleEpoch"
+  /** createShare without the operator token (or on a server started without one). */
+  | "Unauthorized"
+  /** A method the capability does not have (appendOps on a read-only capability, say). */
+  | "NoSuchMethod"
+  /** A wire message that is not capnweb's JSON (a garbage frame or body line). */
+  | "MalformedMessage"
+  // Server limits (src/server/limits.ts): each names the limit it exceeded; nothing was changed.
+  /** An HTTP batch request body over `maxBodyBytes`. */
+  | "BodyTooLarge"
+  /** A WebSocket message over `maxFrameBytes`. */
+  | "FrameTooLarge"
+  /** One op's (or legacy item's) item over `maxItemBytes` of JSON. */
+  | "ItemTooLarge"
+  /** More than `maxCallsInFlight` calls held by one RPC session. */
+  | "TooManyCalls"
+  /** More than `maxSessionsPerShare` RPC sessions holding one share at once. */
+  | "TooManySessions"
+  /** A WebSocket session silent for `idleTimeoutMs`. */
+  | "IdleTimeout"
+  /** An HTTP request not received in full within `requestTimeoutMs`. */
+  | "RequestTimeout"
   /** A client-side refusal: Outbox.enqueue after Outbox.close(). */
   | "OutboxClosed";
 

@@ -11,9 +11,16 @@ const PERMANENT_ERRORS: ReadonlySet<ErrorCode> = new Set(["MalformedOps", "Malfo
 /** Per-op rejections no retry can cure: the op itself is refused, whatever the credentials or order. */
 const PERMANENT_REJECTIONS: ReadonlySet<RejectReason> = new Set(["ReadOnly", "OpIdReused"]);
 
+/**
+ * Server limits a retry cannot pass: a batch is resent whole (same ops, same size), so an item, a
+ * body or a frame too large now is too large every time; a method a capability lacks stays missing.
+ * The limits a retry can pass (too many calls or sessions right now, a timeout) are not here.
+ */
+const PERMANENT_LIMITS: ReadonlySet<ErrorCode> = new Set(["ItemTooLarge", "BodyTooLarge", "FrameTooLarge", "NoSuchMethod"]);
+
 /** Whether a failed call is worth retrying; an untyped error (a transport failure) always is. */
 export function isPermanentError(code: ErrorCode | undefined): boolean {
-  return code !== undefined && PERMANENT_ERRORS.has(code);
+  return code !== undefined && (PERMANENT_ERRORS.has(code) || PERMANENT_LIMITS.has(code));
 }
 
 /** Rejections a later retry can cure (the dependency lands, new credentials arrive, the gap fills). */

@@ -1,8 +1,11 @@
 // Real-wire Connectors for the Flusher, built on capnweb's own session constructors.
-import { newHttpBatchRpcSession, newWebSocketRpcSession, type RpcStub } from "capnweb";
+import { newWebSocketRpcSession, type RpcStub } from "capnweb";
 import type { Connector } from "../client/connector.js";
 import type { ShareServerApi } from "../protocol/api.js";
+import type { Clock } from "../protocol/ports.js";
 import { ensureWebSocketGlobal, WsWebSocket } from "./websocket.js";
+import { newHttpBatchSession } from "./http-batch-client.js";
+import { SystemClock } from "./system-clock.js";
 
 /** Sessions opened since the last abort that abort() may still have to cut (older ones are long done). */
 const MAX_TRACKED = 32;
@@ -10,20 +13,20 @@ const MAX_TRACKED = 32;
 /**
  * HTTP batch: every main() is a new capnweb batch session, i.e. one POST carrying everything the
  * caller pipelines on it before the next macrotask (the Flusher's redeemShare(..).appendOps(..)).
- * abort() cancels the in-flight requests through their AbortSignal, so a hung POST cannot linger.
+ * A refusal of the whole request (BodyTooLarge, RequestTimeout, ...) comes back typed
+ * (http-batch-client.ts). abort() cancels the in-flight requests through their AbortSignal, so a
+ * hung POST cannot linger.
  */
 export class HttpBatchConnector implements Connector {
   private controllers: AbortController[] = [];
 
-  constructor(readonly url: string) {}
+  constructor(readonly url: string, private readonly clock: Clock = new SystemClock()) {}
 
   main(): RpcStub<ShareServerApi> {
     const controller = new AbortController();
     this.controllers.push(controller);
     if (this.controllers.length > MAX_TRACKED) this.controllers.shift();
-    // capnweb calls fetch(request, { method: "POST", body }): the Request's signal is kept.
-    const request = new Request(this.url, { signal: controller.signal });
-    return newHttpBatchRpcSession<ShareServerApi>(request);
+    return newHttpBatchSession<ShareServerApi>(this.url, controller.signal, this.clock);
   }
 
   abort(reason: unknown): void {

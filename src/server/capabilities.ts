@@ -9,28 +9,29 @@ import { boundedString, SyncItem } from "../protocol/items.js";
 import { SturdyError } from "../protocol/errors.js";
 import type { ShareInfo, ShareRead, ShareRow } from "../protocol/api.js";
 import type { ShareStore } from "./share-store.js";
+import { checkBatchSize, checkItemSizes, DEFAULT_LIMITS, type ServerLimits } from "./limits.js";
+import { requireOperator, type OperatorAuth } from "./auth.js";
+import type { SessionTicket } from "./share-sessions.js";
 
 const Credential = boundedString(256, 1);
 const SyncItems = z.array(SyncItem).max(MAX_BATCH_OPS);
 
-/** Too many entries is its own, cheaper verdict: it is decided before any entry is parsed. */
-function checkBatchSize(what: string, value: unknown): void {
-  if (Array.isArray(value) && value.length > MAX_BATCH_OPS) {
-    throw new SturdyError("BatchTooLarge", `${what}: ${value.length} entries exceed ${MAX_BATCH_OPS}`);
-  }
-}
+/** The limits a single call is held to (the rest are the host's: body, frames, timeouts). */
+export type CallLimits = Pick<ServerLimits, "maxOpsPerBatch" | "maxItemBytes">;
 
-function parseOps(ops: unknown): Op[] {
-  checkBatchSize("ops", ops);
+function parseOps(ops: unknown, limits: CallLimits = DEFAULT_LIMITS): Op[] {
+  checkBatchSize("ops", ops, limits);
   const parsed = OpBatch.safeParse(ops);
   if (!parsed.success) throw new SturdyError("MalformedOps", summarize(parsed.error));
+  checkItemSizes("ops", parsed.data.map((op) => op.item), limits);
   return parsed.data;
 }
 
-function parseItems(data: unknown): SyncItem[] {
-  checkBatchSize("data", data);
+function parseItems(data: unknown, limits: CallLimits): SyncItem[] {
+  checkBatchSize("data", data, limits);
   const parsed = SyncItems.safeParse(data);
   if (!parsed.success) throw new SturdyError("MalformedOps", summarize(parsed.error));
+  checkItemSizes("data", parsed.data, limits);
   return parsed.data;
 }
 
@@ -75,11 +76,11 @@ export class ReadCap extends RpcTarget {
 
 /** A live capability on one share, valid for the epoch it was redeemed in. */
 export class ShareCap extends RpcTarget {
-  constructor(private readonly store: ShareStore, private readonly id: string, private readonly capEpoch: number) { super(); }
+  constructor(private readonly store: ShareStore, private readonly id: string, private readonly capEpoch: number, private readonly limits?: CallLimits) { super(); }
   shareID(): string { return this.id; }
   cursor(): number { return live(this.store, this.id, this.capEpoch).cursor; }
   epoch(): number { return this.capEpoch; }
-  appendOps(ops: unknown): Ack { return this.store.appendOps(this.id, this.capEpoch, parseOps(ops)); }
+  appendOps(ops: unknown): Ack { return this.store.appendOps(this.id, this.capEpoch, parseOps(ops, this.limits)); }
   readOnly(): ReadCap {
     live(this.store, this.id, this.capEpoch);
     return new ReadCap(this.store, this.id, this.capEpoch);
@@ -101,11 +102,38 @@ function staleEpoch(capEpoch: number, shareEpoch: number): SturdyError {
   return new SturdyError("StaleEpoch", `capability epoch ${capEpoch} is older than share epoch ${shareEpoch}`);
 }
 
-/** The server's main capability: what an unauthenticated peer can ask for. */
-export class ShareServerTarget extends RpcTarget {
-  constructor(private readonly store: ShareStore) { super(); }
+/**
+/**
+ * Today's sync path behind `syncShare`, given already validated input: the store's own one-transaction
+ * apply, or a model of the cloudsession server (src/legacy), which answers once its storage has.
+ */
+export interface SyncShareHandler {
+  syncShare(shareID: string, secret: string, items: SyncItem[]): { ok: true } | Promise<{ ok: true }>;
+}
 
-  createShare(sessionID: unknown): ShareInfo {
+/**
+ * What one RPC session may do, as its host decided: who may create shares (absent: nobody over
+ * the wire), the per-call limits (absent: DEFAULT_LIMITS), and this session's ticket for
+ * maxSessionsPerShare (absent: no bound). The simulator's sessions pass nothing.
+ */
+export interface SessionAccess {
+  operator?: OperatorAuth;
+  limits?: CallLimits;
+  ticket?: SessionTicket;
+}
+
+/** The server's main capability: what a peer can ask for before it holds any share's secret. */
+export class ShareServerTarget extends RpcTarget {
+  /** `legacy`: who serves `syncShare` (default: the store, in one transaction). */
+  constructor(
+    private readonly store: ShareStore,
+    private readonly access: SessionAccess = {},
+    private readonly legacy: SyncShareHandler = store,
+  ) { super(); }
+
+  /** Operator only: the token first, so a peer without it learns nothing about its arguments. */
+  createShare(sessionID: unknown, operatorToken?: unknown): ShareInfo {
+    requireOperator(this.access.operator, operatorToken);
     return this.store.createShare(parseCredential("session id", sessionID));
   }
 
@@ -113,15 +141,16 @@ export class ShareServerTarget extends RpcTarget {
   redeemShare(shareID: unknown, secret: unknown): ShareCap {
     const [id, sec] = parseCredentials(shareID, secret);
     const share = this.store.authenticate(id, sec);
-    return new ShareCap(this.store, share.id, share.epoch);
+    this.access.ticket?.hold(share.id);
+    return new ShareCap(this.store, share.id, share.epoch, this.access.limits);
   }
 
   revoke(shareID: unknown, secret: unknown): ShareInfo {
     return this.store.revoke(...parseCredentials(shareID, secret));
   }
 
-  syncShare(shareID: unknown, secret: unknown, data: unknown): { ok: true } {
+  syncShare(shareID: unknown, secret: unknown, data: unknown): { ok: true } | Promise<{ ok: true }> {
     const [id, sec] = parseCredentials(shareID, secret);
-    return this.store.syncShare(id, sec, parseItems(data));
+    return this.legacy.syncShare(id, sec, parseItems(data, this.access.limits ?? DEFAULT_LIMITS));
   }
 }

@@ -1,7 +1,7 @@
 // A server node: one SQLite database, the store over it, and the capnweb main object.
 import Database from "better-sqlite3";
 import { ShareStore, type ShareStoreOptions } from "./share-store.js";
-import { ShareServerTarget } from "./capabilities.js";
+import { ShareServerTarget, type SessionAccess } from "./capabilities.js";
 
 export type CreateStore = (db: Database.Database, options: ShareStoreOptions) => ShareStore;
 
@@ -15,9 +15,13 @@ export class ShareServer {
   ) {
     this.store = createStore(db, options);
   }
-  /** A fresh main capability, one per RPC session (capnweb disposes it with the session). */
-  main(): ShareServerTarget {
-    return new ShareServerTarget(this.store);
+  /**
+   * A fresh main capability, one per RPC session (capnweb disposes it with the session). A host
+   * that serves peers says what the session may do (`access`); without it nobody can create
+   * shares over the wire and the default per-call limits apply.
+   */
+  main(access?: SessionAccess): ShareServerTarget {
+    return new ShareServerTarget(this.store, access);
   }
 }
 

@@ -14,6 +14,7 @@ import { formatOpId } from "../protocol/op-id.js";
 import { openServerSchema } from "./schema.js";
 import type { Probe } from "../protocol/probe.js";
 import { makeLedger, type DedupeLedger, type DedupePolicy } from "./dedupe.js";
+import { secretsMatch } from "./auth.js";
 
 export type { DedupeLedger, DedupePolicy, DedupeVerdict } from "./dedupe.js";
 
@@ -72,7 +73,7 @@ export class ShareStore {
   /** Checks credentials; the caller gets the share as it is now (id, epoch, cursor). */
   authenticate(shareID: string, secret: string): ShareRecord {
     const share = this.mustGet(shareID);
-    if (share.secret !== secret) throw new SturdyError("WrongSecret", `wrong secret for share ${shareID}`);
+    if (!secretsMatch(share.secret, secret)) throw new SturdyError("WrongSecret", `wrong secret for share ${shareID}`);
     return share;
   }
 
