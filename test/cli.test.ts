@@ -66,10 +66,23 @@ describe("sturdy run", () => {
     expect(r.stdout).not.toMatch(/✗ violated/);
   }, 30_000);
 
+  it("--dedupe runs the scenario under another policy, and the replay command it prints carries it", () => {
+    const r = sturdy(["run", "--scenario", "two-writers", "--seed", "3", "--dedupe", "window(4)", "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.json.dedupe).toBe("window(4)");
+    expect(r.json.replay).toBe("npx sturdy replay --scenario two-writers --design outbox --dedupe 'window(4)' --seed 3 --shrink");
+    const again = sturdy(["replay", "--scenario", "two-writers", "--seed", "3", "--dedupe", "window(4)", "--json"]);
+    expect(again.json.traceHash).toBe(r.json.traceHash);
+  }, 30_000);
+
   it("rejects a bad scenario file naming the bad field", () => {
     const file = join(tmp(), "bad.json");
     writeFileSync(file, JSON.stringify({ name: "bad", faults: { drop: 3 } }));
     expectUsageError(sturdy(["run", "--scenario", file, "--seed", "1"]), /faults\.drop/);
+    writeFileSync(file, JSON.stringify({ name: "bad", writers: 2, workload: { revokeAfter: [3] } }));
+    expectUsageError(sturdy(["run", "--scenario", file, "--seed", "1"]), /writers: several writers per share cannot be combined with workload\.revokeAfter/);
+    writeFileSync(file, JSON.stringify({ name: "bad", writers: 4 }));
+    expectUsageError(sturdy(["run", "--scenario", file, "--seed", "1"]), /writers/);
     writeFileSync(file, "{ not json");
     expectUsageError(sturdy(["run", "--scenario", file, "--seed", "1"]), /not valid JSON/);
   }, 30_000);
@@ -111,6 +124,9 @@ describe.concurrent("bad usage and bad input: exit 2, one line, no stack trace",
     [["explore", "--scenario", "tiny", "--max-depth", "0"], /--max-depth must be an integer from 1/],
     [["explore", "--scenario", "tiny", "--time-limit", "99999999999999999999"], /--time-limit must be an integer from 1 to 604800/],
     [["report", "--windows", "0"], /--windows: each window must be an integer from 1/],
+    [["run", "--scenario", "lossy", "--seed", "1", "--dedupe", "window(0)"], /--dedupe must be permanent, writer-seq or window\(N\) with 1 ≤ N ≤ 999999999, got "window\(0\)"/],
+    [["campaign", "--scenario", "tiny", "--dedupe", "lru"], /--dedupe must be permanent, writer-seq or window\(N\)/],
+    [["replay", "--scenario", "tiny", "--seed", "1", "--dedupe", "writer-seq", "--save", join(dir, "c.json")], /--save records the scenario as it is and cannot record --dedupe/],
     [["serve", "--db", join(dir, "s.db"), "--dedupe", "window(0)"], /--dedupe window\(N\): N must be an integer from 1 to 999999999, got "0"/],
     [["serve", "--db", join(dir, "s.db"), "--dedupe", "window(99999999999999999999)"], /--dedupe window\(N\): N must be an integer/],
     // options that only make sense with another
@@ -226,7 +242,7 @@ describe("sturdy scenarios", () => {
     const j = sturdy(["scenarios", "--json"]);
     expectJsonOnly(j);
     expect(j.json.map((s: { name: string }) => s.name)).toEqual(listScenarios());
-    expect(j.json.find((s: { name: string }) => s.name === "window-late-duplicate").expectViolations).toEqual(["S1", "C1", "S3", "T1"]);
+    expect(j.json.find((s: { name: string }) => s.name === "window-late-duplicate").expectViolations).toEqual(["S1", "C1", "S3", "H1", "T1"]);
   }, 30_000);
 });
 

@@ -110,7 +110,7 @@ class ClientNode {
 function judge(rows: StoredRow[], items: SyncItem[]): string[] {
   const reports: string[] = [];
   const decoded = decodeShare(rows);
-  const lost = judgeConvergence({ decoded, items, excluded: new Set() }, (inv: InvariantId, kind, message) => void reports.push(`${inv} ${kind}: ${message}`));
+  const lost = judgeConvergence({ decoded, writers: [items], excluded: new Set(), outboxes: [] }, (inv: InvariantId, kind, message) => void reports.push(`${inv} ${kind}: ${message}`));
   if (lost > 0) reports.push(`${lost} of the user's rows lost or stale`);
   return reports;
 }

@@ -13,6 +13,9 @@ import type { ShareInfo } from "../../src/protocol/api.js";
 import type { Ack } from "../../src/protocol/envelope.js";
 import type { SyncItem } from "../../src/protocol/items.js";
 import { Checker } from "../../sim/check/checker.js";
+
+/** Each load client is its share's one writer: the name the checker files its evidence under. */
+export const LOAD_WRITER = "client";
 import { generateWorkload, WorkloadSpec, type Action } from "../../sim/world/workload.js";
 import { SimRng } from "../../sim/world/rng.js";
 
@@ -103,7 +106,7 @@ export class LoadClient {
     this.opIDs.push(opID);
     this.items.push(a.item);
     this.enqueuedAt.set(opID, Date.now());
-    this.checker.onEnqueue(opID, a.item, deps);
+    this.checker.onEnqueue(opID, a.item, deps, LOAD_WRITER);
   }
 
   private onFlush(e: FlushEvent): void {

@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { SystemRng } from "../../src/runtime/system-clock.js";
 import type { ShareInfo } from "../../src/protocol/api.js";
 import { ChaosServer } from "./chaos.js";
-import { LoadClient } from "./client.js";
+import { LOAD_WRITER, LoadClient } from "./client.js";
 import { HostileTally, runHostile } from "./hostile.js";
 import type { LoadOptions } from "./options.js";
 import { createShare, sleep, type ServeInfo } from "./serve-process.js";
@@ -128,7 +128,7 @@ async function drain(clients: LoadClient[], timeoutMs: number): Promise<number |
  * look like the two moved apart (the simulator's world never commits between two of its reads).
  */
 function stepCheck(world: World, c: LoadClient): void {
-  world.server.transaction(() => c.checker.checkStep({ db: world.server, shareID: c.share.id }, c.db))();
+  world.server.transaction(() => c.checker.checkStep({ db: world.server, shareID: c.share.id }, { db: c.db, writer: LOAD_WRITER }))();
 }
 
 function acked(clients: LoadClient[]): number {

@@ -16,7 +16,7 @@ import type Database from "better-sqlite3";
 import type { Violation } from "../../sim/check/violations.js";
 import { ledgerCursors, shareCursor } from "../../sim/check/ledger.js";
 import { decodeShare, readShareRows } from "../../sim/check/share-reader.js";
-import type { LoadClient } from "./client.js";
+import { LOAD_WRITER, type LoadClient } from "./client.js";
 import { attackOfRow } from "./attacks.js";
 
 export interface Verdict {
@@ -38,13 +38,13 @@ export function emptyVerdict(): Verdict {
 
 export function judgeClient(client: LoadClient, server: Database.Database, verdict: Verdict): void {
   const { checker, share } = client;
-  checker.afterServerRestart(server, share.id, client.db);
+  checker.afterServerRestart(server, share.id, [client.db]);
   for (const a of client.answers) {
     if (a.kind === "send") checker.onSend(a.batchID, a.opIDs);
     else checker.onAck(a.ack, a.batchID);
   }
   const counts = client.outbox.counts();
-  verdict.lost += checker.checkFinal(server, share.id, client.db, client.items, counts);
+  verdict.lost += checker.checkFinal(server, share.id, [{ name: LOAD_WRITER, db: client.db, items: client.items, outbox: counts }]);
   verdict.doubleApplied += appliedTwice(client) + appliesBeyondLedger(server, share.id);
   verdict.cursorRegressions += client.ackCursorRegressions;
   for (const v of checker.violations) classify(v, verdict, `client ${client.index}`);

@@ -7,8 +7,13 @@ import type { ServerEvent } from "../../src/server/share-store.js";
 import { stableJson } from "../model/stable-json.js";
 import type { Report } from "./violations.js";
 
-/** `content` is unknown for an apply learned from the disk (its report was lost to a crash). */
-export interface Apply { cursor: number; content: string | undefined }
+/**
+ * `content` is unknown for an apply learned from the disk (its report was lost to a crash), and so
+ * are `dependsOn` (the dependencies the envelope carried) and `call` (the cursor of the first op
+ * the same appendOps call applied: ops with one `call` were applied by one call, in cursor order).
+ * A learned apply's cursor is 0 where the disk cannot tell it (writer-seq keeps only marks).
+ */
+export interface Apply { cursor: number; content: string | undefined; dependsOn?: readonly string[]; call?: number }
 
 export class ApplyLog {
   readonly first = new Map<string, Apply>();
@@ -23,6 +28,10 @@ export class ApplyLog {
    * other ops, so evidence gathered across a bump (a read's cursor, its prefix) is not comparable.
    */
   generation = 0;
+  /** A second apply of an op already applied (S1's finding): cursor → op, for the history check (H1). */
+  readonly repeatedAt = new Map<number, string>();
+  /** The cursor of the first op the current appendOps call applied (undefined between calls). */
+  private callStart: number | undefined;
 
   constructor(private readonly report: Report) {}
 
@@ -33,14 +42,28 @@ export class ApplyLog {
     this.committed += 1;
     const n = (this.count.get(op.op_id) ?? 0) + 1;
     this.count.set(op.op_id, n);
-    if (n > 1) this.report("S1", "applied-twice", `op ${op.op_id} applied ${n} times`);
-    else this.first.set(op.op_id, { cursor: e.cursor, content: opContent(op.item) });
+    this.callStart ??= e.cursor;
+    if (n > 1) {
+      this.report("S1", "applied-twice", `op ${op.op_id} applied ${n} times`);
+      this.repeatedAt.set(e.cursor, op.op_id);
+    } else {
+      this.first.set(op.op_id, { cursor: e.cursor, content: opContent(op.item), dependsOn: op.depends_on, call: this.callStart });
+    }
     for (const dep of op.depends_on) {
       if (!this.count.has(dep)) this.report("S3", "before-dependency", `op ${op.op_id} applied before its dependency ${dep}`);
     }
     if (op.capability_epoch !== e.shareEpoch) {
       this.report("S4", "stale-envelope", `op ${op.op_id} stamped epoch ${op.capability_epoch} applied while the share is at ${e.shareEpoch}`);
     }
+  }
+
+  /**
+   * The server's appendOps call that applied the ops reported since the last call ended has
+   * returned (its `server.apply.committed` probe point, reached once per call that applied anything,
+   * after the call's reports): the next apply starts another call.
+   */
+  endCall(): void {
+    this.callStart = undefined;
   }
 
   /**
@@ -62,6 +85,7 @@ export class ApplyLog {
       this.first.delete(op);
       this.count.delete(op);
     }
+    for (const at of [...this.repeatedAt.keys()]) if (at > cursor) this.repeatedAt.delete(at);
     if (gone.length > 0 || this.committed > cursor) this.generation += 1;
     this.committed = cursor;
     return gone;

@@ -11,7 +11,8 @@ import type { Report } from "./violations.js";
 import { pluck } from "./sql.js";
 
 export class Durability {
-  private readonly enqueued = new Set<string>();
+  /** What each writer (by node name) told its user was saved: that writer's disk must keep it. */
+  private readonly enqueued = new Map<string, Set<string>>();
   private readonly acked = new Set<string>();
   private ackedCursor = 0;
   /** Ops the server applied and then lost to a power loss (an ack for one may still be in flight). */
@@ -23,8 +24,18 @@ export class Durability {
 
   constructor(private readonly report: Report, private readonly policy: LedgerPolicy, private readonly applies: ApplyLog) {}
 
-  onEnqueue(opID: string): void {
-    this.enqueued.add(opID);
+  onEnqueue(opID: string, writer: string): void {
+    let mine = this.enqueued.get(writer);
+    if (!mine) this.enqueued.set(writer, (mine = new Set()));
+    mine.add(opID);
+  }
+
+  /**
+   * The writer's disk was wiped on purpose (a reinstall), once everything on it was acked: what it
+   * told its user is the server's to keep now (the acks are held to that), not the new disk's.
+   */
+  writerReinstalled(writer: string): void {
+    this.enqueued.delete(writer);
   }
 
   onAck(ack: Ack): void {
@@ -42,12 +53,12 @@ export class Durability {
    * acked (when it is up), besides the acks it was seen to receive: a client that crashed right
    * after recording an ack never reported it, but it will never resend that op either.
    */
-  afterServerRestart(db: Database.Database, shareID: string, client: Database.Database | undefined): number {
+  afterServerRestart(db: Database.Database, shareID: string, clients: readonly Database.Database[]): number {
     const cursor = shareCursor(db, shareID) ?? 0;
     for (const [op, at] of appliesOnDisk(db, this.policy, shareID)) this.applies.learn(op, at);
     for (const op of this.applies.rollBackTo(cursor)) this.rolledBack.add(op);
     for (const op of this.applies.first.keys()) this.rolledBack.delete(op);
-    if (client) this.learnAcksFromClient(client);
+    for (const client of clients) this.learnAcksFromClient(client);
     const forgotten = [...this.acked].filter((op) => this.rolledBack.has(op) || ledgerKnows(db, this.policy, shareID, op) === false);
     if (cursor < this.ackedCursor || forgotten.length > 0) {
       this.loseAcked(forgotten, `server came back at cursor ${cursor} after acking cursor ${this.ackedCursor}; ${forgotten.length} acked op(s) gone`);
@@ -65,16 +76,20 @@ export class Durability {
     for (const op of pluck(client, "SELECT op_id FROM outbox WHERE state = 'acked'").all() as string[]) {
       if (!this.ackedByEarlierShare.has(op)) this.acked.add(op);
     }
-    const watermark = pluck(client, "SELECT watermark FROM sync_state WHERE id = 1").get() as number;
+    // A wiped disk (a reinstalled writer, down) has no sync state yet: it has acked nothing.
+    const watermark = (pluck(client, "SELECT watermark FROM sync_state WHERE id = 1").get() as number | undefined) ?? 0;
     this.ackedCursor = Math.max(this.ackedCursor, watermark);
   }
 
-  afterClientRestart(db: Database.Database): void {
+  /** The writer `writer` came back on `db`: it must still hold every op it told its user was saved. */
+  afterClientRestart(db: Database.Database, writer: string): void {
+    const mine = this.enqueued.get(writer);
+    if (!mine) return;
     const kept = new Set(pluck(db, "SELECT op_id FROM outbox").all() as string[]);
-    const gone = [...this.enqueued].filter((op) => !kept.has(op));
+    const gone = [...mine].filter((op) => !kept.has(op));
     if (gone.length === 0) return;
     for (const op of gone) {
-      this.enqueued.delete(op);
+      mine.delete(op);
       this.lost.add(op);
     }
     this.report("D1", "client-lost-enqueue", `the client came back without ${gone.length} enqueued op(s) the user was told were saved: ${gone.slice(0, 5).join(", ")}`);

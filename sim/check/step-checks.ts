@@ -16,7 +16,8 @@ export class StepChecks {
   private ledgerCheckedTo = 0;
   /** The highest cursor the server has ever committed: a watermark above it came from nowhere. */
   maxCursor = 0;
-  private watermark: number | undefined;
+  /** Each writer's watermark (by node name) within its node's current run. */
+  private readonly watermarks = new Map<string, number>();
   /** Client connections this checker has put its ack log on (a restart brings a new one). */
   private readonly logged = new WeakSet<Database.Database>();
 
@@ -33,8 +34,11 @@ export class StepChecks {
    * between an ack's rows and its watermark left its evidence on the disk, so every row the disk
    * holds as acked is checked once against the watermark it came back with.
    */
-  clientRestarted(db: Database.Database): void {
-    this.watermark = undefined;
+  clientRestarted(db: Database.Database, writer: string): void {
+    this.watermarks.delete(writer);
+    // A wiped disk (a reinstall) boots from the per-thread pool and may get the very connection the
+    // node gave up when it went down, TEMP log and all: start its log afresh.
+    this.logged.delete(db);
     this.watchClient(db);
     const watermark = pluck(db, "SELECT watermark FROM sync_state WHERE id = 1").get() as number;
     this.judgeAcked(pluck(db, "SELECT op_id FROM outbox WHERE state = 'acked'").all() as string[], watermark);
@@ -51,10 +55,11 @@ export class StepChecks {
     this.ledgerCheckedTo = cursor;
   }
 
-  checkClient(db: Database.Database): void {
+  checkClient(db: Database.Database, writer: string): void {
     const watermark = pluck(db, "SELECT watermark FROM sync_state WHERE id = 1").get() as number;
-    if (this.watermark !== undefined && watermark < this.watermark) this.report("S2", "watermark-back", `client watermark went back ${this.watermark} → ${watermark}`);
-    this.watermark = watermark;
+    const before = this.watermarks.get(writer);
+    if (before !== undefined && watermark < before) this.report("S2", "watermark-back", `client watermark went back ${before} → ${watermark}`);
+    this.watermarks.set(writer, watermark);
     if (watermark > this.maxCursor) this.report("S2", "watermark-ahead", `client watermark ${watermark} is past every cursor the server had (${this.maxCursor})`);
     this.checkNewlyAcked(db, watermark);
   }

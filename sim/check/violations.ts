@@ -10,6 +10,7 @@ export const INVARIANTS = {
   D1: "durability: nothing acknowledged (an enqueue to the user, an ack to the client) is lost by a crash or power loss",
   C1: "convergence: once faults stop, the share equals the reference model of what the user did; nothing pending",
   C2: "agent/model: the share's last user message carries the agent and model the user chose",
+  H1: "history: the share is explained by one total order of applied ops, the server's cursor order, that respects every depends_on and each writer's own order where promised, holds every acked op once, and folds to exactly the share",
   T1: "turn lifecycle: the share holds no part without its message, no reply without its question, no tool call running in a finished turn; once a turn's outcome is sent, nothing of the turn changes",
   R1: "read-prefix: every read shows a consistent prefix: a reader's cursor never goes back, and the rows are the fold of exactly the ops at cursors 1..cursor",
   F1: "fail closed: every answer the client took for a batch's ack names exactly the ops it sent in that call; another call's answer is refused, never believed",

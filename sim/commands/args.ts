@@ -5,6 +5,7 @@ import { parseArgs as nodeParseArgs } from "node:util";
 import { parseSeed, type Seed } from "../world/rng.js";
 import { PLANT_NAMES, type PlantName } from "../plants/index.js";
 import { WorkloadSpec } from "../world/workload.js";
+import { describePolicy, parsePolicy } from "../../src/server/dedupe.js";
 import { parseLegacyServer, type Design, type Scenario } from "../world/scenario.js";
 
 import { InputError, UsageError } from "../errors.js";
@@ -155,11 +156,26 @@ export function humanOut(args: Args): (text: string) => void {
   return args.flags.has("json") ? (text) => process.stderr.write(`${text}\n`) : (text) => process.stdout.write(`${text}\n`);
 }
 
+/**
+ * `--dedupe P`: the server's dedupe policy instead of the scenario's, in its canonical spelling
+ * (the scenario schema's bounds: window(N) with 1 ≤ N ≤ 999999999). Undefined when absent.
+ */
+export function dedupeOverride(args: Args): string | undefined {
+  const text = args.values.get("dedupe");
+  if (text === undefined) return undefined;
+  try {
+    return describePolicy(parsePolicy(text));
+  } catch {
+    throw new UsageError(`--dedupe must be permanent, writer-seq or window(N) with 1 ≤ N ≤ 999999999, got "${text}"`);
+  }
+}
+
 /** Options several commands share. */
 export const COMMON = {
   scenario: { name: "scenario", value: "name|file.json", required: true, help: "a scenario of scenarios/ (sturdy scenarios lists them) or a scenario JSON file" },
   seed: { name: "seed", value: "seed", required: true, help: `an integer 0 .. ${MAX_SEED} or a word` },
   design: { name: "design", value: "outbox|legacy", default: "the scenario's design", help: "the client: the durable outbox or the legacy one" },
+  dedupe: { name: "dedupe", value: "permanent|writer-seq|window(N)", default: "the scenario's policy", help: "the server's dedupe policy instead of the scenario's" },
   legacyServer: {
     name: "legacy-server", value: "rmw|sync", default: "the scenario's legacyServer, rmw unless it says sync",
     help: "with --design legacy, the server it syncs to: rmw, a model of today's cloudsession (reads the share's record, awaits, writes it back, no compare-and-set), or sync, sturdy's syncShare in one SQLite transaction",

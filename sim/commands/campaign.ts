@@ -1,8 +1,8 @@
-// `sturdy campaign --scenario S [--design D] [--legacy-server rmw|sync] --seeds N [--from K] [--shard k/n|auto] [--swarm] [--workers W] [--plant BUG] [--per-seed] [--json]`
+// `sturdy campaign --scenario S [--design D] [--legacy-server rmw|sync] [--dedupe P] --seeds N [--from K] [--shard k/n|auto] [--swarm] [--workers W] [--plant BUG] [--per-seed] [--json]`
 import { resolveScenario, runCampaign, type CampaignSpec } from "../search/campaign.js";
 import { percentile, type CampaignSummary, type FailureRecord } from "../search/campaign-summary.js";
 import { loadScenario, parseDesign, type Design } from "../world/scenario.js";
-import { COMMON, humanOut, MAX_SEEDS, plantArg, required, seedRange, UsageError, withLegacyServer, workersArg, type Args, type CommandSpec } from "./args.js";
+import { COMMON, dedupeOverride, humanOut, MAX_SEEDS, plantArg, required, seedRange, UsageError, withLegacyServer, workersArg, type Args, type CommandSpec } from "./args.js";
 import { progressDisplay } from "./progress.js";
 import { verdict } from "./verdict.js";
 import { shrinkCommand } from "../search/replay-command.js";
@@ -25,7 +25,7 @@ export const spec: CommandSpec = {
     "The README's \"Campaigns on GitHub Actions and Kubernetes\" explains .github/workflows/campaign.yml and deploy/k8s/.",
   ],
   options: [
-    COMMON.scenario, COMMON.design, COMMON.legacyServer,
+    COMMON.scenario, COMMON.design, COMMON.legacyServer, COMMON.dedupe,
     { name: "seeds", value: "N", default: "100", help: `how many seeds (1 .. ${MAX_SEEDS})` },
     { name: "from", value: "K", default: "1", help: "the first seed" },
     { name: "shard", value: "k/n|auto", default: "all seeds", help: "run only shard k of n (1 ≤ k ≤ n); auto: k and n from the CI or cluster job's environment (below)" },
@@ -35,6 +35,7 @@ export const spec: CommandSpec = {
   ],
   examples: [
     "sturdy campaign --scenario lossy --seeds 1000",
+    "sturdy campaign --scenario two-writers --dedupe writer-seq --seeds 500",
     "sturdy campaign --scenario lossy --design legacy --seeds 200 --shard 1/2 --json > a.json",
     "STURDY_MATRIX_INDEX=0 STURDY_MATRIX_TOTAL=4 sturdy campaign --scenario lossy --seeds 2000 --shard auto --json > shard-0.json",
   ],
@@ -58,9 +59,11 @@ function campaignSpec(args: Args, env: Environment): { spec: CampaignSpec; auto?
   const scenario = required(args, "scenario");
   const design = parseDesign(args.values.get("design"));
   const { legacyServer } = withLegacyServer(args, loadScenario(scenario), design);
+  const dedupe = dedupeOverride(args);
+  const overrides = { ...(args.values.has("legacy-server") ? { legacyServer } : {}), ...(dedupe ? { dedupe } : {}) };
   const spec: CampaignSpec = {
     scenario, design,
-    ...(args.values.has("legacy-server") ? { overrides: { legacyServer } } : {}),
+    ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
     from, count, shard,
     swarm: args.flags.has("swarm"),
     plant: plantArg(args),
@@ -91,7 +94,7 @@ function addReplays(s: CampaignSummary, spec: CampaignSpec): void {
   const declared = s.expectViolations ?? [];
   for (const f of s.failures) {
     const target = declared.length > 0 ? f.invariants.find((i) => !declared.includes(i)) : undefined;
-    f.replay ??= shrinkCommand(spec.scenario, s.design as Design, f.seed, { swarm: spec.swarm, plant: spec.plant, legacyServer: spec.overrides?.legacyServer, target });
+    f.replay ??= shrinkCommand(spec.scenario, s.design as Design, f.seed, { swarm: spec.swarm, plant: spec.plant, legacyServer: spec.overrides?.legacyServer, dedupe: spec.overrides?.dedupe, target });
   }
 }
 
@@ -112,6 +115,7 @@ export function describeCampaign(s: CampaignSummary): string {
     `  ops: ${s.ops.enqueued} enqueued, ${s.ops.applied} applied, ${s.ops.duplicates} duplicates, ${s.ops.rejected} rejected, ${s.ops.lost} lost`,
     `  converged ${s.converged}/${s.runs}; convergence after last fault p50 ${percentile(s.convergenceMs, 50)} ms, p99 ${percentile(s.convergenceMs, 99)} ms`,
     `  crash points exercised: ${crashed.length ? crashed.join(", ") : "none"}`,
+    ...historyLine(s),
     `  failing runs ${s.failingRuns}; violations by invariant: ${inv}`,
     ...kindLine(s),
     ...verdictLines(s),
@@ -122,6 +126,17 @@ export function describeCampaign(s: CampaignSummary): string {
 function kindLine(s: CampaignSummary): string[] {
   const kinds = Object.entries(s.violationsByKind ?? {}).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
   return kinds.length === 0 ? [] : [`  runs by kind: ${kinds.map(([k, n]) => `${k.replace(":", " ")} ${n}`).join(", ")}`];
+}
+
+/**
+ * H1 judges every share of a quiet outbox run; its fold (c) only where the order is complete: no
+ * op applied twice, and every apply's place and content known (see sim/check/history.ts).
+ */
+function historyLine(s: CampaignSummary): string[] {
+  const h = s.history;
+  if (!h || h.shares === 0) return [];
+  const rest = h.shares - h.folded;
+  return [`  H1 judged ${h.shares} share histories; ${rest === 0 ? "the fold of every one" : `the fold of ${h.folded} (not of ${rest}: an op applied twice, or an apply whose place or content no evidence shows)`}`];
 }
 
 function verdictLines(s: CampaignSummary): string[] {

@@ -1,4 +1,4 @@
-// `sturdy replay --scenario S [--design D] [--legacy-server rmw|sync] --seed N [--ops K] [--actions a,b] [--faults a,b,c] [--swarm]
+// `sturdy replay --scenario S [--design D] [--legacy-server rmw|sync] [--dedupe P] --seed N [--ops K] [--actions a,b] [--faults a,b,c] [--swarm]
 //                [--shrink [--target INV]] [--mermaid out.md] [--save corpus.json] [--json]`
 // Re-runs one seed bit for bit; --shrink reduces a failing run to a minimal counterexample.
 import { loadScenario, parseDesign, type Design, type Scenario } from "../world/scenario.js";
@@ -10,7 +10,7 @@ import { traceToMermaid } from "../record/mermaid.js";
 import { describeRun, runSummary } from "../record/run-summary.js";
 import type { PlantName } from "../plants/index.js";
 import type { Seed } from "../world/rng.js";
-import { COMMON, humanOut, InputError, intOption, MAX_OPS, plantArg, required, seedArg, UsageError, withLegacyServer, type Args, type CommandSpec } from "./args.js";
+import { COMMON, dedupeOverride, humanOut, InputError, intOption, MAX_OPS, plantArg, required, seedArg, UsageError, withLegacyServer, type Args, type CommandSpec } from "./args.js";
 import { checkOutputFile, writeOutput } from "./output.js";
 import { replayCommandLine } from "../search/replay-command.js";
 
@@ -23,7 +23,7 @@ export const spec: CommandSpec = {
     "Exits 1 whenever the replayed run violates an invariant, declared by the scenario or not.",
   ],
   options: [
-    COMMON.scenario, COMMON.seed, COMMON.design, COMMON.legacyServer,
+    COMMON.scenario, COMMON.seed, COMMON.design, COMMON.legacyServer, COMMON.dedupe,
     { name: "ops", value: "K", default: "the scenario's", help: `a shorter workload: its first K ops (1 .. ${MAX_OPS})` },
     { name: "actions", value: "a,b,…|none", default: "every action", help: "only these user actions, by position (0-based)" },
     { name: "faults", value: "id,…|none", default: "the seed's own", help: "only these fault opportunities fire (ids as listed, e.g. drop#2)" },
@@ -44,6 +44,7 @@ interface ReplayOptions {
   scenarioArg: string; scenario: Scenario; design: Design; seed: Seed; swarm: boolean; plant?: PlantName;
   /** `--legacy-server` as given (the scenario already carries it); repeated in the printed command. */
   legacyServer?: string;
+  dedupe?: string;
   ops?: number; actions?: number[]; faults?: string[]; target?: string;
 }
 
@@ -60,7 +61,7 @@ export async function run(args: Args): Promise<number> {
     return 0;
   }
   const { result, choices } = done;
-  const command = replayCommandLine(o.scenarioArg, o.design, o.seed, { ...choices, swarm: o.swarm, plant: o.plant, legacyServer: o.legacyServer });
+  const command = replayCommandLine(o.scenarioArg, o.design, o.seed, { ...choices, swarm: o.swarm, plant: o.plant, legacyServer: o.legacyServer, dedupe: o.dedupe });
   out(describeRun(result));
   out(decisionList(result));
   out(`replay: ${command}`);
@@ -72,11 +73,13 @@ export async function run(args: Args): Promise<number> {
 function replayOptions(args: Args): ReplayOptions {
   const scenarioArg = required(args, "scenario");
   const designArg = parseDesign(args.values.get("design"));
-  const scenario = withLegacyServer(args, loadScenario(scenarioArg), designArg);
+  const dedupe = dedupeOverride(args);
+  const scenario = { ...withLegacyServer(args, loadScenario(scenarioArg), designArg), ...(dedupe ? { dedupe } : {}) };
   const target = targetArg(args.values.get("target"));
   if (target !== undefined && !args.flags.has("shrink")) throw new UsageError("--target chooses what --shrink keeps: add --shrink");
+  if (dedupe !== undefined && args.values.has("save")) throw new UsageError("--save records the scenario as it is and cannot record --dedupe: give --scenario a JSON file with that policy instead");
   return {
-    scenarioArg, scenario, target,
+    scenarioArg, scenario, target, dedupe,
     seed: seedArg(args),
     design: designArg ?? scenario.design,
     legacyServer: args.values.get("legacy-server"),

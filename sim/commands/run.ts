@@ -1,8 +1,8 @@
-// `sturdy run --scenario <name|file> --seed <seed> [--design outbox|legacy] [--legacy-server rmw|sync] [--swarm] [--plant BUG] [--json]`
+// `sturdy run --scenario <name|file> --seed <seed> [--design outbox|legacy] [--legacy-server rmw|sync] [--dedupe P] [--swarm] [--plant BUG] [--json]`
 import { loadScenario, parseDesign } from "../world/scenario.js";
 import { runWorld } from "../world/world.js";
 import { describeRun, runSummary } from "../record/run-summary.js";
-import { COMMON, humanOut, plantArg, required, seedArg, withLegacyServer, type Args, type CommandSpec } from "./args.js";
+import { COMMON, dedupeOverride, humanOut, plantArg, required, seedArg, withLegacyServer, type Args, type CommandSpec } from "./args.js";
 import { verdict } from "./verdict.js";
 import { shrinkCommand } from "../search/replay-command.js";
 
@@ -13,7 +13,7 @@ export const spec: CommandSpec = {
     "Prints the faults injected, the ops' fate and every violation. A failing run prints the command that",
     "replays and shrinks it. A scenario that declares violations (expectViolations) and shows only those exits 0.",
   ],
-  options: [COMMON.scenario, COMMON.seed, COMMON.design, COMMON.legacyServer, COMMON.swarm, COMMON.plant, COMMON.json],
+  options: [COMMON.scenario, COMMON.seed, COMMON.design, COMMON.legacyServer, COMMON.dedupe, COMMON.swarm, COMMON.plant, COMMON.json],
   examples: [
     "sturdy run --scenario lossy --seed 7", "sturdy run --scenario lossy --design legacy --seed 3 --json",
     "sturdy run --scenario legacy-rmw --design legacy --legacy-server sync --seed 2",
@@ -23,14 +23,15 @@ export const spec: CommandSpec = {
 export async function run(args: Args): Promise<number> {
   const scenarioArg = required(args, "scenario");
   const design = parseDesign(args.values.get("design"));
-  const scenario = withLegacyServer(args, loadScenario(scenarioArg), design);
+  const dedupe = dedupeOverride(args);
+  const scenario = { ...withLegacyServer(args, loadScenario(scenarioArg), design), ...(dedupe ? { dedupe } : {}) };
   const seed = seedArg(args);
   const swarm = args.flags.has("swarm");
   const plant = plantArg(args);
   const legacyServer = args.values.get("legacy-server");
   const result = await runWorld(scenario, seed, { design, swarm, plant });
   const v = verdict(result.violations.map((x) => x.invariant), scenario.expectViolations);
-  const replay = result.violations.length > 0 ? shrinkCommand(scenarioArg, result.design, seed, { swarm, plant, legacyServer, target: targetOf(v, scenario.expectViolations) }) : undefined;
+  const replay = result.violations.length > 0 ? shrinkCommand(scenarioArg, result.design, seed, { swarm, plant, legacyServer, dedupe, target: targetOf(v, scenario.expectViolations) }) : undefined;
   const out = humanOut(args);
   out(describeRun(result));
   if (v.kind !== "held") out(`  ${v.line}`);

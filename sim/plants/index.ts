@@ -22,6 +22,8 @@ import { AckFromLeftShareOutbox } from "./ack-from-left-share.js";
 import { unorderedPartVersions } from "./unordered-part-versions.js";
 import { ClearQueueOnCloseOutbox } from "./clear-queue-on-close.js";
 import { staleReadMain } from "./stale-read.js";
+import { SeqVersionedStore } from "./seq-versioned-rows.js";
+import { oneMarkPerShare } from "./one-mark-per-share.js";
 import { ToolsLeftRunningStore } from "./tools-left-running.js";
 import { TrustingFlusher } from "./trust-any-answer.js";
 import { SessionKeepingFlusher } from "./keep-broken-session.js";
@@ -137,6 +139,16 @@ export const PLANTS = {
     description: "the server answers a read with the rows of the previous read and the current cursor",
     invariant: "R1", scenario: "read-side",
     hooks: { main: staleReadMain },
+  },
+  "seq-versioned-rows": {
+    description: "the server keeps each row's write with the highest writer_seq (last-writer-wins by sequence number): right for one writer, wrong across writers",
+    invariant: "H1", scenario: "two-writers",
+    hooks: { createStore: (db, options) => new SeqVersionedStore(db, options) },
+  },
+  "one-mark-per-share": {
+    description: "writer-seq keeps one high-water mark per share instead of per writer: a second writer's (or a reinstalled one's) numbers are taken for duplicates",
+    invariant: "A1", scenario: "reinstalled-writer",
+    hooks: { ledger: oneMarkPerShare },
   },
   "never-acks": {
     description: "the client never records an ack and retries every batch forever",

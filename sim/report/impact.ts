@@ -13,6 +13,7 @@ export const USER_IMPACT: Record<InvariantId, string> = {
   D1: "the user was told their work was saved, and it was lost",
   C1: "the shared session differs from what the user has: messages or diffs missing or stale",
   C2: "readers see the wrong agent or model on the user's last message",
+  H1: "the shared session is not what the server's own order of edits makes it: an edit acknowledged to one device is missing, one device's edits land out of its order, or a row holds an edit other than the one applied last",
   T1: "readers see a turn that makes no sense: a reply with no question, a part with no message, a finished answer whose tool call still spins, or a finished turn that changed afterwards",
   R1: "a viewer sees a state the share never had (rows that do not match the cursor shown), or sees the share go back in time after a reconnect",
   F1: "the client believed an answer meant for another call: what it records as delivered rests on a broken session's word",

@@ -41,6 +41,8 @@ export interface CampaignSummary {
   ledgerRows: number;
   /** Runs in which some op was applied twice (S1). */
   doubleApplyRuns: number;
+  /** H1's reach, summed over runs: share histories judged, and those whose fold (c) could be judged. */
+  history: { shares: number; folded: number };
   coverage: CoverageData;
   /** The invariants the scenario declares (a demonstration scenario's expected violations), as the CLI records them. */
   expectViolations?: string[];
@@ -58,7 +60,7 @@ export function emptySummary(scenario: string, design: string, dedupe: string, t
     faults: emptyFaultCounts(),
     ops: { enqueued: 0, applied: 0, duplicates: 0, rejected: 0, lost: 0, roundTrips: 0, wireBytes: 0 },
     failingRuns: 0, violationsByInvariant: {}, violationsByKind: {}, firstFailingSeed: null, failures: [],
-    converged: 0, convergenceMs: [], ledgerRows: 0, doubleApplyRuns: 0, coverage: emptyCoverage(),
+    converged: 0, convergenceMs: [], ledgerRows: 0, doubleApplyRuns: 0, history: { shares: 0, folded: 0 }, coverage: emptyCoverage(),
   };
 }
 
@@ -81,6 +83,7 @@ export function addRun(s: CampaignSummary, r: RunResult): void {
   mergeCoverage(s.coverage, r.coverage);
   s.ledgerRows += r.ledgerRows;
   if (r.violations.some((v) => v.invariant === "S1")) s.doubleApplyRuns += 1;
+  addCounts(s.history, r.history);
   const invariants = [...new Set(r.violations.map((v) => v.invariant))].sort();
   s.perSeed?.push({ seed: r.seed, traceHash: r.traceHash, invariants });
   if (r.violations.length === 0) return;
@@ -118,6 +121,8 @@ export function mergeSummaries(parts: CampaignSummary[]): CampaignSummary {
     out.convergenceMs.push(...p.convergenceMs);
     out.ledgerRows += p.ledgerRows;
     out.doubleApplyRuns += p.doubleApplyRuns;
+    // A summary written before H1 existed has no history figures.
+    if (p.history) addCounts(out.history, p.history);
     mergeCoverage(out.coverage, p.coverage);
     seeds.push(...seedList(p.seeds));
   }

@@ -95,6 +95,11 @@ export class Disk {
     }
   }
 
+  /** The disk is wiped (an uninstall): the next boot finds it empty. Only while the node is down. */
+  wipe(): void {
+    this.durable = undefined;
+  }
+
   /** A durable point: everything committed so far reaches the platter. */
   checkpoint(db: Database.Database): void {
     this.durable = db.serialize();

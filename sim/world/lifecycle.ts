@@ -9,14 +9,18 @@ import type { Clock } from "../../src/protocol/ports.js";
 import type { Checker } from "../check/checker.js";
 import type { SocketWire } from "../net/socket-wire.js";
 import type { ClientNode, ServerNode } from "./nodes.js";
+import type { ShareInfo } from "../../src/protocol/api.js";
 
 /** "server", "client", or "client2", … in a world of several sessions. */
 export type NodeName = string;
 export const crashKind = (node: NodeName) => (node === "server" ? "crashServer" : "crashClient");
 
-/** A client and what judges its share. */
-/** A client and what judges its share now (a reshare replaces both the share and its checker). */
-export interface Tenant { client: ClientNode; checker: () => Checker; shareID: () => string }
+/**
+ * A client and what judges its share now (a reshare replaces both the share and its checker).
+ * `share`, for a writer that may be reinstalled: the credentials a wiped client is given when it
+ * starts again, as the app would on its first launch.
+ */
+export interface Tenant { client: ClientNode; checker: () => Checker; shareID: () => string; share?: () => ShareInfo }
 
 export interface LifecycleParts {
   tenants: readonly Tenant[];
@@ -81,24 +85,64 @@ export class Lifecycle {
     this.p.clock.setTimer(downForMs, () => this.restart(node, false));
   }
 
+  /**
+   * A reinstall of a client: it exits cleanly, its disk is wiped, and it starts `downForMs` later
+   * from an empty disk, as a new writer. False when a crash cut the exit short (the crash path
+   * restarts it from its disk; the caller tries again later).
+   */
+  reinstall(node: NodeName, downForMs: number): boolean {
+    const { client, checker } = this.tenant(node);
+    this.p.record(node, "reinstall", `disk wiped, back as a new writer in ${downForMs} ms`);
+    if (!client.exitCleanly()) return false;
+    client.disk.wipe();
+    checker().writerReinstalled(node);
+    this.p.clock.setTimer(downForMs, () => this.restart(node, false));
+    return true;
+  }
+
   private restart(node: NodeName, fromOlderImage: boolean): void {
     if (node === "server") {
       this.p.server.start();
-      for (const t of this.p.tenants) this.serverRestartedFor(t);
+      for (const shared of this.byShare()) this.serverRestartedFor(shared);
     } else {
       const { client, checker } = this.tenant(node);
       client.start();
-      checker().afterClientRestart(client.db!);
+      checker().afterClientRestart(client.db!, node);
     }
     this.p.record(node, "restart", fromOlderImage ? "from an older image" : "");
+    if (node !== "server") this.recredit(this.tenant(node));
   }
 
-  /** D1 for one share: what its client holds as acked counts even while it is down (read its disk). */
-  private serverRestartedFor({ client, checker, shareID }: Tenant): void {
-    const restarted = (clientDb: Database.Database | undefined) => checker().afterServerRestart(this.p.server.db!, shareID(), clientDb);
-    if (client.isLegacy()) restarted(undefined);
-    else if (client.db) restarted(client.db);
-    else client.disk.peek(restarted);
+  /** A client whose disk holds no credentials (a reinstall wiped them) is given the share's. */
+  private recredit({ client, share }: Tenant): void {
+    if (share && client.outbox && !client.outbox.credentials()) client.setCredentials(share());
   }
 
+  /** The tenants grouped by the checker of their share (several writers share one), in order. */
+  private byShare(): Tenant[][] {
+    const groups = new Map<Checker, Tenant[]>();
+    for (const t of this.p.tenants) {
+      const c = t.checker();
+      const group = groups.get(c);
+      if (group) group.push(t);
+      else groups.set(c, [t]);
+    }
+    return [...groups.values()];
+  }
+
+  /** D1 for one share: what its clients hold as acked counts even while they are down (read their disks). */
+  private serverRestartedFor(tenants: readonly Tenant[]): void {
+    const { checker, shareID } = tenants[0]!;
+    const clients = tenants.filter((t) => !t.client.isLegacy()).map((t) => t.client);
+    withDisks(clients, (dbs) => checker().afterServerRestart(this.p.server.db!, shareID(), dbs));
+  }
+
+}
+
+/** Runs `read` with each client's database: its live one when up, else a copy of its disk. */
+function withDisks(clients: readonly ClientNode[], read: (dbs: Database.Database[]) => void, dbs: Database.Database[] = []): void {
+  const [next, ...rest] = clients;
+  if (!next) return read(dbs);
+  if (next.db) withDisks(rest, read, [...dbs, next.db]);
+  else next.disk.peek((db) => withDisks(rest, read, [...dbs, db]));
 }

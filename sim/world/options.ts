@@ -43,6 +43,11 @@ export interface RunResult {
   /** Workload actions generated before any `onlyActions` filter (for shrinking). */
   actionsGenerated: number;
   ops: { enqueued: number; applied: number; duplicates: number; rejected: number; lost: number; roundTrips: number; wireBytes: number };
+  /**
+   * H1's reach: the shares whose history it judged at the end (outbox design, once quiet), and of
+   * those, the ones whose fold (c) it could judge (every apply's place and content known).
+   */
+  history: { shares: number; folded: number };
   /** Dedupe storage the server holds at the end: op_id ledger rows plus writer high-water marks. */
   ledgerRows: number;
   converged: boolean;

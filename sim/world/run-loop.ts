@@ -12,17 +12,18 @@ import type { Accounting } from "./accounting.js";
 import type { FaultInjector } from "./fault-injector.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { ServerNode } from "./nodes.js";
-import type { Session } from "./session.js";
+import type { Writer } from "./session.js";
 import type { ViolationLog } from "../check/violations.js";
 import { WriteWatch } from "./write-count.js";
 
-type Ready = { kind: "deliver"; channel: string } | { kind: "timer"; id: number; label: string } | { kind: "action"; session: number };
+type Ready = { kind: "deliver"; channel: string } | { kind: "timer"; id: number; label: string } | { kind: "action"; writer: number };
 
 export interface LoopParts {
   clock: VirtualClock;
   network: Network;
   batchWire: BatchWire;
-  sessions: readonly Session[];
+  /** Every writer of every session, session by session (a session's first writer first). */
+  writers: readonly Writer[];
   lifecycle: Lifecycle;
   injector: FaultInjector;
   log: ViolationLog;
@@ -70,17 +71,27 @@ export async function runLoop(w: LoopParts): Promise<boolean> {
   return false;
 }
 
-/** Each checker looks at a side only when that side's product wrote since it last looked. */
-const watches = new WeakMap<object, WriteWatch>();
+/**
+ * Each checker looks at a side only when that side's product wrote since it last looked: one watch
+ * per (checker, writer), so a share with several writers checks each writer's disk.
+ */
+const watches = new WeakMap<object, WeakMap<object, WriteWatch>>();
+
+function watchOf(checker: object, client: object): WriteWatch {
+  let byClient = watches.get(checker);
+  if (!byClient) watches.set(checker, (byClient = new WeakMap()));
+  let watch = byClient.get(client);
+  if (!watch) byClient.set(client, (watch = new WriteWatch()));
+  return watch;
+}
 
 function checkSafety(w: LoopParts): void {
-  for (const { checker, user, client } of w.sessions) {
-    let watch = watches.get(checker);
-    if (!watch) watches.set(checker, (watch = new WriteWatch()));
+  for (const { session: { checker }, user, client } of w.writers) {
+    const watch = watchOf(checker, client);
     const serverWrote = watch.wroteSince(w.server, w.server.db);
     const clientWrote = watch.wroteSince(client, client.db);
     const server = w.server.db && serverWrote ? { db: w.server.db, shareID: user.share.id } : undefined;
-    checker.checkStep(server, client.outbox && clientWrote ? client.db : undefined);
+    checker.checkStep(server, client.outbox && clientWrote ? { db: client.db!, writer: client.name } : undefined);
   }
 }
 
@@ -93,7 +104,7 @@ async function runEvent(w: LoopParts, ev: Ready): Promise<void> {
       w.acct.record("clock", "fire", ev.label);
       w.clock.fire(ev.id);
     } else {
-      w.sessions[ev.session]!.user.act();
+      w.writers[ev.writer]!.user.act();
     }
   } catch (e) {
     if (!(e instanceof NodeCrashed)) throw e; // a crash at a probe unwinds to here; anything else is a bug
@@ -104,7 +115,7 @@ function readyEvents(w: LoopParts): Ready[] {
   const now = w.clock.now();
   const ready: Ready[] = w.network.ready(now).map((p) => ({ kind: "deliver" as const, channel: p.channel }));
   for (const t of w.clock.due()) ready.push({ kind: "timer", id: t.id, label: w.clock.describe(t.id) });
-  w.sessions.forEach((s, session) => { if (s.user.ready(now)) ready.push({ kind: "action", session }); });
+  w.writers.forEach((x, writer) => { if (x.user.ready(now)) ready.push({ kind: "action", writer }); });
   return ready;
 }
 
@@ -115,7 +126,7 @@ function readyEvents(w: LoopParts): Ready[] {
  */
 function nextTime(w: LoopParts): number | undefined {
   const now = w.clock.now();
-  const times = [w.network.nextAt(), w.clock.nextAt(), ...w.sessions.map((s) => s.user.nextActionAt(now))].filter((t): t is number => t !== undefined);
+  const times = [w.network.nextAt(), w.clock.nextAt(), ...w.writers.map((x) => x.user.nextActionAt(now))].filter((t): t is number => t !== undefined);
   if (times.length > 0) return Math.max(now, Math.min(...times));
-  return w.sessions.some((s) => s.user.nextActionAt() !== undefined) ? now + 1 : undefined;
+  return w.writers.some((x) => x.user.nextActionAt() !== undefined) ? now + 1 : undefined;
 }

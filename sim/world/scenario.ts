@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { FaultMix } from "../net/faults.js";
 import { WorkloadSpec } from "./workload.js";
+import { WritersSpec } from "./writer-workload.js";
 import { Synchronous } from "./disk.js";
 import { INVARIANT_IDS } from "../check/violations.js";
 import { UsageError } from "../errors.js";
@@ -34,6 +35,13 @@ export const Scenario = z.object({
   workload: WorkloadSpec.default({}),
   /** Sessions shared at once, each by its own client (own disk, own writer) to its own share on the one server. */
   sessions: z.number().int().min(1).max(4).default(1),
+  /**
+   * Several writers per share: each session is written by this many clients (2 or 3: own disk, own
+   * writer id, own crashes and connections) that share its one share, or by one spec per writer
+   * (`reinstallAfter`: the writer's disk is wiped after these of its op indexes and it starts again
+   * as a new writer). Absent: one writer, exactly as before (nothing is drawn for it). See writers.ts.
+   */
+  writers: WritersSpec.optional(),
   faults: FaultMix.default({}),
   /** Faults stop this many virtual ms after the last user action; then the world must converge. */
   faultTailMs: z.number().int().nonnegative().default(2_000),
@@ -71,6 +79,11 @@ export const Scenario = z.object({
   // Frames exist only inside a long-lived session: an HTTP batch is one request and one response.
   if (s.faults.frames && s.transport !== "socket") {
     ctx.addIssue({ code: "custom", path: ["faults", "frames"], message: "frame faults (the adversarial wire mode) need transport socket" });
+  }
+  // A revoke or a reshare hands new credentials to the one client that asked: the other writers of
+  // the share would be left with dead ones. Not modelled yet, so refused rather than half-done.
+  if (s.writers && (s.workload.revokeAfter.length > 0 || s.workload.reshareAfter.length > 0)) {
+    ctx.addIssue({ code: "custom", path: ["writers"], message: "several writers per share cannot be combined with workload.revokeAfter or workload.reshareAfter" });
   }
 });
 export type Scenario = z.infer<typeof Scenario>;

@@ -111,7 +111,7 @@ export class User {
   /** What the user was told: the op_ids of what the session model sent (legacy has none). */
   private learn(sent: SentOp[]): void {
     if (this.client.isLegacy()) return;
-    for (const op of sent) this.checker.onEnqueue(op.opID, op.item, op.dependsOn);
+    for (const op of sent) this.checker.onEnqueue(op.opID, op.item, op.dependsOn, this.client.name);
   }
 
   /**
