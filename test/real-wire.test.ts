@@ -9,27 +9,29 @@ import { spawnSync } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type Database from "better-sqlite3";
 import { newHttpBatchRpcSession, type RpcStub } from "capnweb";
-import { Outbox } from "../src/client/outbox.js";
-import { Flusher, type FlushEvent, type FlusherOptions } from "../src/client/flusher.js";
+import type { FlushEvent, FlusherOptions } from "../src/client/flusher.js";
 import type { Ack } from "../src/protocol/envelope.js";
 import type { ShareCapApi, ShareRow, ShareServerApi } from "../src/protocol/api.js";
 import type { SyncItem } from "../src/protocol/items.js";
 import { foldItems } from "../src/protocol/fold.js";
-import { SystemClock, SystemRng } from "../src/runtime/system-clock.js";
-import { openFileDatabase } from "../src/runtime/sqlite.js";
-import { HttpBatchConnector, WebSocketConnector } from "../src/runtime/connectors.js";
+import { WebSocketConnector } from "../src/runtime/connectors.js";
 import { generateWorkload, WorkloadSpec } from "../sim/world/workload.js";
 import { SimRng } from "../sim/world/rng.js";
 import { createShare, ROOT, ServeProcess, sleep, waitFor, type ServeInfo } from "../scripts/load/serve-process.js";
+import { RealClientNode, type Transport } from "../scripts/load/real-client-node.js";
 import type { ShareInfo } from "../src/protocol/api.js";
 
 const OPS = 60;
 const TOKEN = "operator-token-for-the-real-wire-test";
+/** A client the test crashes at the end if it is still up. */
+function track(node: RealClientNode): RealClientNode {
+  cleanups.push(() => node.crash());
+  return node;
+}
+
 const FLUSHER: FlusherOptions = { maxBatch: 8, timeoutMs: 200, backoff: { baseMs: 20, maxMs: 200 }, expectCursor: false };
 
-type Transport = "http-batch" | "websocket";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -51,41 +53,6 @@ async function probe(share: ShareInfo, port: number): Promise<{ cursor: number; 
   const cap = main.redeemShare(share.id, share.secret) as unknown as RpcStub<ShareCapApi>;
   const [cursor, rows] = await Promise.all([cap.cursor(), cap.snapshot()]);
   return { cursor: cursor as number, rows: rows as ShareRow[] };
-}
-
-/** One client node: outbox file + flusher + connector. `crash()` drops every JS object. */
-class ClientNode {
-  readonly clock = new SystemClock();
-  readonly rng = new SystemRng();
-  readonly db: Database.Database;
-  readonly outbox: Outbox;
-  readonly connector: HttpBatchConnector | WebSocketConnector;
-  readonly flusher: Flusher;
-  private down = false;
-
-  constructor(path: string, transport: Transport, info: ServeInfo, share: ShareInfo, onEvent: (e: FlushEvent, node: ClientNode) => void) {
-    this.db = openFileDatabase(path);
-    this.outbox = new Outbox(this.db, this.rng);
-    this.outbox.recoverAfterRestart();
-    this.outbox.setCredentials(share);
-    this.connector = transport === "http-batch" ? new HttpBatchConnector(info.rpc) : new WebSocketConnector(info.ws);
-    this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.rng, FLUSHER, (e) => onEvent(e, this));
-    cleanups.push(() => this.crash());
-  }
-
-  /** The flusher stops at once (a reply still on the wire is never recorded); sockets and db go later. */
-  stopFlusher(): void {
-    this.flusher.stop();
-  }
-
-  crash(): void {
-    if (this.down) return;
-    this.down = true;
-    this.flusher.stop();
-    this.clock.clearAll();
-    this.connector.close();
-    this.db.close();
-  }
 }
 
 async function realWireRun(transport: Transport, dedupe: string) {
@@ -115,7 +82,7 @@ async function realWireRun(transport: Transport, dedupe: string) {
   let serverKilled = false;
   const ackedOps = () => new Set(acks.flatMap((a) => [...a.applied, ...a.duplicates])).size;
 
-  const onEvent = (e: FlushEvent, node: ClientNode) => {
+  const onEvent = (e: FlushEvent, node: RealClientNode) => {
     if (e.kind === "send") {
       sentAt.set(e.batchID, node.clock.now());
       if (clientCrashArmed && !e.resend && ackedOps() > 0) {
@@ -139,7 +106,7 @@ async function realWireRun(transport: Transport, dedupe: string) {
     }
   };
 
-  const enqueue = (node: ClientNode, i: number) => {
+  const enqueue = (node: RealClientNode, i: number) => {
     const a = enqueues[i]!;
     opIDs[i] = node.outbox.enqueue(a.item, a.dependsOn.map((d) => opIDs[d]!));
     items[i] = a.item;
@@ -148,7 +115,7 @@ async function realWireRun(transport: Transport, dedupe: string) {
 
   // Phase 1: half the workload, durable before anything is sent; the client crashes mid-batch.
   const half = OPS / 2;
-  let client = new ClientNode(clientDb, transport, info, share, onEvent);
+  let client = track(new RealClientNode(clientDb, transport, info, share, FLUSHER, onEvent));
   clientCrashArmed = true;
   for (let i = 0; i < half; i++) enqueue(client, i);
   await waitFor(() => crashedBatch !== undefined, 10_000, "the client to crash with a batch in flight");
@@ -158,7 +125,7 @@ async function realWireRun(transport: Transport, dedupe: string) {
 
   // Phase 2: the client restarts from its outbox file (in_flight → pending, resent, deduped) and the
   // user keeps working; once 24 ops are acked the server is SIGKILLed mid-run.
-  client = new ClientNode(clientDb, transport, info, share, onEvent);
+  client = track(new RealClientNode(clientDb, transport, info, share, FLUSHER, onEvent));
   expect(client.outbox.counts().pending).toBe(half - ackedOps());
   serverKillArmed = true;
   client.flusher.kick();

@@ -14,29 +14,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { newHttpBatchRpcSession, type RpcStub } from "capnweb";
-import { Outbox } from "../src/client/outbox.js";
-import { Flusher, type FlushEvent, type FlusherOptions } from "../src/client/flusher.js";
+import type { FlushEvent, FlusherOptions } from "../src/client/flusher.js";
 import type { Ack } from "../src/protocol/envelope.js";
 import type { ShareCapApi, ShareInfo, ShareRead, ShareServerApi } from "../src/protocol/api.js";
 import type { SyncItem } from "../src/protocol/items.js";
-import { SystemClock, SystemRng } from "../src/runtime/system-clock.js";
-import { openFileDatabase } from "../src/runtime/sqlite.js";
-import { HttpBatchConnector, WebSocketConnector } from "../src/runtime/connectors.js";
+import { WebSocketConnector } from "../src/runtime/connectors.js";
 import { generateWorkload, WorkloadSpec } from "../sim/world/workload.js";
 import { SimRng } from "../sim/world/rng.js";
 import { decodeShare, readShareRows, type StoredRow } from "../sim/check/share-reader.js";
 import { judgeConvergence } from "../sim/check/convergence.js";
 import type { InvariantId } from "../sim/check/violations.js";
 import { createShare, ROOT, ServeProcess, sleep, waitFor, type ServeInfo } from "../scripts/load/serve-process.js";
+import { RealClientNode, type Transport } from "../scripts/load/real-client-node.js";
 
 const OPS = 60;
 /** Server kills, at these counts of acked ops. */
 const KILL_AT = [15, 35];
+/** A client the test crashes at the end if it is still up. */
+function track(node: RealClientNode): RealClientNode {
+  cleanups.push(() => node.crash());
+  return node;
+}
+
 const FLUSHER: FlusherOptions = { maxBatch: 8, timeoutMs: 500, backoff: { baseMs: 20, maxMs: 200 }, expectCursor: false };
 const START_TIMEOUT_MS = 60_000;
 const OPERATOR_TOKEN = "workerd-wire-operator-token";
 
-type Transport = "http-batch" | "websocket";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -76,36 +79,6 @@ function readObjectFile(persist: string, shareID: string): { rows: StoredRow[]; 
   throw new Error(`no Durable Object file in ${persist} holds ${shareID} (${files.length} files)`);
 }
 
-/** One client: its outbox file, flusher and connector. `crash()` drops every JS object, the file stays. */
-class ClientNode {
-  readonly clock = new SystemClock();
-  readonly rng = new SystemRng();
-  readonly db: Database.Database;
-  readonly outbox: Outbox;
-  readonly connector: HttpBatchConnector | WebSocketConnector;
-  readonly flusher: Flusher;
-  private down = false;
-
-  constructor(path: string, transport: Transport, info: ServeInfo, share: ShareInfo, onEvent: (e: FlushEvent, node: ClientNode) => void) {
-    this.db = openFileDatabase(path);
-    this.outbox = new Outbox(this.db, this.rng);
-    this.outbox.recoverAfterRestart();
-    this.outbox.setCredentials({ id: share.id, secret: share.secret, url: info.url, epoch: share.epoch });
-    this.connector = transport === "http-batch" ? new HttpBatchConnector(info.rpc) : new WebSocketConnector(info.ws);
-    this.flusher = new Flusher(this.outbox, this.connector, this.clock, this.rng, FLUSHER, (e) => onEvent(e, this));
-    cleanups.push(() => this.crash());
-  }
-
-  crash(): void {
-    if (this.down) return;
-    this.down = true;
-    this.flusher.stop();
-    this.clock.clearAll();
-    this.connector.close();
-    this.db.close();
-  }
-}
-
 /** The reference model's verdict on rows: every report C1/C2/S1 would make. */
 function judge(rows: StoredRow[], items: SyncItem[]): string[] {
   const reports: string[] = [];
@@ -141,7 +114,7 @@ async function workerdRun(transport: Transport, dedupe: string) {
 
   let crashedBatch: string[] | undefined;
   let crashArmed = true;
-  const onEvent = (e: FlushEvent, node: ClientNode) => {
+  const onEvent = (e: FlushEvent, node: RealClientNode) => {
     if (e.kind === "send") {
       sentAt.set(e.batchID, node.clock.now());
       if (crashArmed && !e.resend && acked() > 0) {
@@ -165,7 +138,7 @@ async function workerdRun(transport: Transport, dedupe: string) {
     }
   };
   const clientDb = join(clientDir, "client.db");
-  const enqueue = (node: ClientNode, i: number) => {
+  const enqueue = (node: RealClientNode, i: number) => {
     const a = enqueues[i]!;
     opIDs[i] = node.outbox.enqueue(a.item, a.dependsOn.map((d) => opIDs[d]!));
     items[i] = a.item;
@@ -175,13 +148,13 @@ async function workerdRun(transport: Transport, dedupe: string) {
   // Phase 1: the client crashes with a batch in flight and restarts from its outbox file: the resend
   // of what the Worker already applied must come back as duplicates.
   const half = OPS / 4;
-  let client = new ClientNode(clientDb, transport, info, share, onEvent);
+  let client = track(new RealClientNode(clientDb, transport, info, share, FLUSHER, onEvent));
   for (let i = 0; i < half; i++) enqueue(client, i);
   await waitFor(() => crashedBatch !== undefined, 20_000, "the client to crash with a batch in flight");
   const appliedBeforeCrash = acked() + crashedBatch!.length;
   await waitFor(async () => (await readOverRpc(info, share)).cursor === appliedBeforeCrash, 20_000, "the in-flight batch to be applied");
   client.crash();
-  client = new ClientNode(clientDb, transport, info, share, onEvent);
+  client = track(new RealClientNode(clientDb, transport, info, share, FLUSHER, onEvent));
   client.flusher.kick();
 
   // Phase 2: the user keeps working; the server is SIGKILLed twice, each time restarted on the same
