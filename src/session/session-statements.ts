@@ -25,7 +25,7 @@ export function sessionStatements(db: Database.Database) {
         "ON CONFLICT (id) DO UPDATE SET text = excluded.text, version = excluded.version, tool = excluded.tool, shared_op = excluded.shared_op",
     ),
     openTools: db.prepare(
-      "SELECT id, text, tool FROM session_parts WHERE message_id = ? AND tool IS NOT NULL " +
+      "SELECT id, text, version, tool, shared_op FROM session_parts WHERE message_id = ? AND tool IS NOT NULL " +
         "AND json_extract(tool, '$.status') IN ('pending', 'running') ORDER BY rowid",
     ),
     lastUser: db.prepare(

@@ -48,6 +48,9 @@ interface TurnRow {
   assistant_dropped: number;
 }
 
+/** A part as session_parts holds it. */
+interface PartRow { text: string; version: number; tool: string | null; shared_op: string | null }
+
 /** A tool call only moves forward: pending → running → completed | error. */
 const TOOL_RANK: Record<ToolState["status"], number> = { pending: 0, running: 1, completed: 2, error: 2 };
 
@@ -103,11 +106,11 @@ export class SessionStore {
     return atomic(this.db)((): number => {
       const turn = this.mustTurn(input.turnID);
       if (turn.status !== "streaming") throw new Error(`turn ${turn.id} is ${turn.status}: its parts are final`);
-      const previous = this.stmt.part.get(input.partID) as { version: number; tool: string | null } | undefined;
+      const previous = this.stmt.part.get(input.partID) as PartRow | undefined;
       if (previous?.tool && !toolMayBecome(JSON.parse(previous.tool) as ToolState, input.tool)) {
         throw new Error(`part ${input.partID}: a ${previous.tool} tool call cannot become ${JSON.stringify(input.tool ?? "text")}`);
       }
-      const version = this.writePart(turn, input);
+      const version = this.writePart(turn, input, previous);
       this.options.beforeCommit?.("updatePart");
       return version;
     });
@@ -171,7 +174,7 @@ export class SessionStore {
 
   /** A part as the local database holds it (an app retrying after a crash asks whether its write landed). */
   part(partID: string): { text: string; version: number; tool?: ToolState } | undefined {
-    const row = this.stmt.part.get(partID) as { text: string; version: number; tool: string | null } | undefined;
+    const row = this.stmt.part.get(partID) as PartRow | undefined;
     return row && { text: row.text, version: row.version, ...(row.tool ? { tool: JSON.parse(row.tool) as ToolState } : {}) };
   }
 
@@ -188,16 +191,18 @@ export class SessionStore {
 
   /** Ends, as errors, the turn's tool calls still pending or running (inside finalizeTurn's transaction). */
   protected endOpenToolCalls(turn: Turn): void {
-    for (const part of this.stmt.openTools.all(turn.assistantMessageID) as { id: string; text: string; tool: string }[]) {
+    for (const part of this.stmt.openTools.all(turn.assistantMessageID) as (PartRow & { id: string; tool: string })[]) {
       const tool = JSON.parse(part.tool) as ToolState;
-      this.writePart(turn, { turnID: turn.id, partID: part.id, text: part.text, tool: { name: tool.name, status: "error" } });
+      this.writePart(turn, { turnID: turn.id, partID: part.id, text: part.text, tool: { name: tool.name, status: "error" } }, part);
     }
   }
 
-  /** Enqueues a part's next version after its message and its previous version; returns the version. */
-  private writePart(turn: Turn, input: UpdatePartInput): number {
+  /**
+   * Enqueues a part's next version after its message and its previous version (`previous`: the part's
+   * row as the caller read it in this transaction; undefined for a new part); returns the version.
+   */
+  private writePart(turn: Turn, input: UpdatePartInput, previous: PartRow | undefined): number {
     const assistantOp = this.shareAssistant(turn, "streaming");
-    const previous = this.stmt.part.get(input.partID) as { version: number; shared_op: string | null } | undefined;
     const version = previous === undefined ? 0 : previous.version + 1;
     // After the previous version too: pipelined batches must not let an older text win.
     const dependsOn = previous?.shared_op ? [assistantOp, previous.shared_op] : [assistantOp];
